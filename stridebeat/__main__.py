@@ -1,0 +1,3 @@
+from stridebeat.cli import main
+
+main()

@@ -1,0 +1,35 @@
+"""Where stridebeat's files are: the shipped data folders and the user's app folder."""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+from pathlib import Path
+from typing import Literal
+
+from stridebeat.errors import StridebeatError
+
+DataFolder = Literal["sounds", "cue_scripts"]
+
+
+def data_dir(name: DataFolder) -> Path:
+    """A shipped data folder: inside the installed package, or at the top of a checkout."""
+    packaged = Path(str(importlib.resources.files("stridebeat") / name))
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / name
+    if checkout.is_dir():
+        return checkout
+    raise StridebeatError(
+        f"stridebeat's {name}/ folder is missing from this installation; reinstall stridebeat"
+    )
+
+
+def app_dir() -> Path:
+    """The user's stridebeat folder: ``STRIDEBEAT_HOME``, else the platform's config folder."""
+    home = os.environ.get("STRIDEBEAT_HOME")
+    if home:
+        return Path(home).expanduser()
+    import click
+
+    return Path(click.get_app_dir("stridebeat"))

@@ -1,0 +1,1 @@
+"""Where rendered audio goes: a file (``wav``) or a live stream (``live``)."""

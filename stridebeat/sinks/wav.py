@@ -1,0 +1,160 @@
+"""Streaming, atomic audio file writer: WAV, FLAC, OGG or MP3 by the file's extension.
+
+Audio goes to a hidden temporary file beside the target and is renamed over it only when
+complete, so an interrupted render leaves any older file intact and no partial one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stridebeat.errors import InputError, OutputError
+
+# extension -> (libsndfile format, subtype)
+FORMATS: dict[str, tuple[str, str]] = {
+    ".wav": ("WAV", "PCM_16"),
+    ".flac": ("FLAC", "PCM_16"),
+    ".ogg": ("OGG", "VORBIS"),
+    ".mp3": ("MP3", "MPEG_LAYER_III"),
+}
+
+
+def format_of(path: Path) -> tuple[str, str]:
+    """The (format, subtype) for a target path, or an InputError naming the choices."""
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        given = f"'{path.suffix}'" if path.suffix else "no extension"
+        raise InputError(
+            f"cannot write {path.name}: {given} is not a known format; end the name with "
+            + ", ".join(FORMATS)
+        ) from None
+
+
+def check_target(path: Path) -> None:
+    """Refuse early, before any rendering, a target that cannot be written."""
+    format_of(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(
+            f"cannot write {path}: the folder {folder} does not exist; create it first"
+        )
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder; give a file name such as run.wav")
+
+
+def temp_beside(target: Path) -> Path:
+    """A new hidden temporary file in the target's folder (so the final rename is atomic)."""
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write in {target.parent}: {exc.strerror}; choose another folder with -o"
+        ) from None
+    os.close(fd)
+    return Path(name)
+
+
+def publish(tmp: Path, target: Path) -> None:
+    """Give ``tmp`` the permissions a plain open() would, then rename it over ``target``."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, target)
+
+
+def write_text_atomically(target: Path, text: str) -> None:
+    """Write a small text file (e.g. lyrics) so that it appears whole or not at all."""
+    tmp = temp_beside(target)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        publish(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OutputError(f"writing {target} failed: {exc.strerror}") from None
+
+
+class AudioFileSink:
+    """Write frames in chunks to ``path``; ``commit()`` makes the file appear."""
+
+    def __init__(self, path: str | Path, rate: int, channels: int) -> None:
+        self.path = Path(path)
+        self.rate = rate
+        self.channels = channels
+        self.format, self.subtype = format_of(self.path)
+        self.frames_written = 0
+        self._tmp: Path | None = None
+        self._file: Any = None
+
+    def __enter__(self) -> AudioFileSink:
+        import soundfile as sf
+
+        check_target(self.path)
+        self._tmp = temp_beside(self.path)
+        try:
+            self._file = sf.SoundFile(
+                str(self._tmp),
+                "w",
+                samplerate=self.rate,
+                channels=self.channels,
+                format=self.format,
+                subtype=self.subtype,
+            )
+        except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
+            self._discard()
+            raise InputError(
+                f"cannot write {self.format} at {self.rate} Hz with {self.channels} channel(s) "
+                f"({exc}); choose another --sample-rate or format"
+            ) from None
+        return self
+
+    def write(self, frames: NDArray[np.float32]) -> None:
+        try:
+            self._file.write(frames)
+        except (RuntimeError, OSError) as exc:
+            raise self._write_failed(exc) from None
+        self.frames_written += len(frames)
+
+    def commit(self) -> None:
+        assert self._tmp is not None
+        try:
+            self._file.close()
+            publish(self._tmp, self.path)
+        except (RuntimeError, OSError) as exc:
+            self._discard()
+            raise self._write_failed(exc) from None
+        self._tmp = None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._tmp is not None:
+            self._discard()
+
+    def _discard(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(Exception):
+                self._file.close()
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                self._tmp.unlink()
+        self._tmp = None
+
+    def _write_failed(self, exc: BaseException) -> OutputError:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return OutputError(
+            f"writing {self.path} failed: {reason}. Nothing was written there; free some disk "
+            "space or choose another folder with -o"
+        )

@@ -1,0 +1,110 @@
+"""Click waveforms: loading ``sounds/*.wav`` or a user's sample, accents, sub-sample placement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stridebeat.errors import SoundError
+from stridebeat.paths import data_dir
+
+Wave = NDArray[np.float32]
+
+BUILTIN_SOUNDS = ("wood", "beep", "tick", "bell")
+MAX_SAMPLE_SECONDS = 1.0
+ACCENT_PITCH = 1.5  # an accent is the same sound a fifth higher
+PHASES = 16  # sub-sample positions per sample: placement error at most 1/32 sample
+HALF_TAPS = 16  # half-length of the fractional-delay filter, in samples
+_SILENCE = 1e-3  # leading samples below this share of the peak are trimmed
+
+
+def sound_names() -> list[str]:
+    """Names accepted by ``--sound``: the shipped sounds."""
+    return sorted(p.stem for p in data_dir("sounds").glob("*.wav"))
+
+
+def load_sound(spec: str, rate: int) -> Wave:
+    """A built-in sound by name or a WAV/FLAC/OGG path, as mono float32 at ``rate``.
+
+    The sample is mixed to mono, its leading silence trimmed (so the click starts on its
+    position) and its peak normalised to 1.
+    """
+    import soundfile as sf
+
+    builtin = data_dir("sounds") / f"{spec}.wav"
+    path = builtin if "/" not in spec and builtin.is_file() else Path(spec).expanduser()
+    if not path.is_file():
+        raise SoundError(
+            f"no sound {spec!r}: use one of {', '.join(sound_names())} or the path of a WAV file"
+        )
+    try:
+        data, source_rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        raise SoundError(f"cannot read the sound {str(path)!r}: {exc}") from None
+    mono = data.mean(axis=1)
+    if mono.size and len(mono) > MAX_SAMPLE_SECONDS * source_rate:
+        raise SoundError(
+            f"the sound {str(path)!r} lasts {len(mono) / source_rate:.2f} s; a click must be "
+            f"shorter than {MAX_SAMPLE_SECONDS:g} s: trim it"
+        )
+    peak = float(np.max(np.abs(mono))) if mono.size else 0.0
+    if not np.isfinite(peak) or peak == 0.0:
+        raise SoundError(f"the sound {str(path)!r} is silent or empty: pick another file")
+    onset = int(np.argmax(np.abs(mono) >= peak * _SILENCE))
+    wave = (mono[onset:] / peak).astype(np.float32)
+    return resample(wave, source_rate, rate)
+
+
+def accent_of(wave: Wave) -> Wave:
+    """The accent voice: the same sound pitched up, so it stands out without being louder."""
+    # Reading the wave as if recorded ACCENT_PITCH times faster raises its pitch.
+    return resample(wave, ACCENT_PITCH * 2, 2)
+
+
+def resample(wave: Wave, source_rate: float, target_rate: float) -> Wave:
+    """Band-limited resampling by FFT, for short one-shot sounds."""
+    if source_rate == target_rate:
+        return wave.astype(np.float32, copy=True)
+    n = len(wave)
+    padded = np.concatenate([wave.astype(np.float64), np.zeros(n // 4 + 64)])
+    m = round(len(padded) * target_rate / source_rate)
+    spectrum = np.fft.rfft(padded)
+    kept = np.zeros(m // 2 + 1, dtype=np.complex128)
+    k = min(len(kept), len(spectrum))
+    kept[:k] = spectrum[:k]
+    out = np.fft.irfft(kept, m) * (m / len(padded))
+    return out[: round(n * target_rate / source_rate)].astype(np.float32)
+
+
+@dataclass(frozen=True)
+class ShiftedClick:
+    """A click pre-shifted by each fraction of a sample, so it can sit between samples.
+
+    Row i is the click delayed by i / PHASES of a sample, band-limited; a click at position
+    p is drawn from row round(frac(p) · PHASES), starting ``pre`` frames before floor(p).
+    Row 0 is the click itself, so a click on a whole frame is exactly the sound's samples.
+    """
+
+    table: NDArray[np.float32]
+    pre: int
+
+    @property
+    def length(self) -> int:
+        return int(self.table.shape[1])
+
+    @classmethod
+    def of(cls, wave: Wave, gain: float = 1.0) -> ShiftedClick:
+        taps = np.arange(-HALF_TAPS, HALF_TAPS + 1, dtype=np.float64)
+        table = np.zeros((PHASES, len(wave) + 2 * HALF_TAPS + 1), dtype=np.float32)
+        for phase in range(PHASES):
+            t = taps - phase / PHASES
+            window = np.i0(8.0 * np.sqrt(np.clip(1 - (t / (HALF_TAPS + 1)) ** 2, 0, 1))) / np.i0(
+                8.0
+            )
+            kernel = np.sinc(t) * window
+            kernel /= kernel.sum()
+            table[phase, : len(wave) + 2 * HALF_TAPS] = np.convolve(wave, kernel) * gain
+        return cls(table, HALF_TAPS)

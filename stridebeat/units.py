@@ -1,0 +1,132 @@
+"""Pure conversions between what a runner types and what the engine counts.
+
+All rounding of time to frames lives here. Durations are seconds (float); cadence is steps
+per minute (spm); positions in audio are frames (one sample per channel).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+
+MIN_SPM = 30.0
+MAX_SPM = 300.0
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_UNIT_FORM = re.compile(
+    rf"^(?:(?P<h>{_NUMBER})\s*h)?\s*(?:(?P<m>{_NUMBER})\s*m(?:in)?)?\s*(?:(?P<s>{_NUMBER})\s*s)?$"
+)
+_CLOCK_FORM = re.compile(r"^(?:(?P<h>\d+):(?P<m2>\d{1,2}):|(?P<m>\d+):)(?P<s>\d{1,2}(?:\.\d+)?)$")
+
+
+def parse_duration(text: str) -> float:
+    """Parse a duration into seconds.
+
+    Unit form: ``45s``, ``30m``, ``1h5m``, ``1h 5m 30s``, ``1.5m``. Clock form ``[h:]mm:ss``:
+    ``1:05`` is 65 s and ``1:05:00`` is 3900 s. A bare number is refused because it is
+    ambiguous (a runner's "30" is usually minutes).
+
+    >>> parse_duration("1h5m")
+    3900.0
+    >>> parse_duration("1:05")
+    65.0
+    """
+    cleaned = text.strip().lower()
+    if not cleaned:
+        raise ValueError("empty duration: give one such as 30m, 45s, 1h5m or 1:05:00")
+    if cleaned.startswith("-"):
+        raise ValueError(f"{text!r} is negative: a duration must be positive, such as 30m")
+    clock = _CLOCK_FORM.match(cleaned)
+    if clock:
+        hours = float(clock["h"] or 0)
+        minutes = float(clock["m2"] if clock["h"] else clock["m"])
+        seconds = float(clock["s"])
+        if seconds >= 60 or (clock["h"] and minutes >= 60):
+            raise ValueError(
+                f"{text!r}: minutes and seconds after a colon must be below 60 "
+                "(the form is [h:]mm:ss, e.g. 1:05:00)"
+            )
+        return hours * 3600 + minutes * 60 + seconds
+    units = _UNIT_FORM.match(cleaned)
+    if units and any(units.group(k) for k in ("h", "m", "s")):
+        return float(units["h"] or 0) * 3600 + float(units["m"] or 0) * 60 + float(units["s"] or 0)
+    if re.fullmatch(_NUMBER, cleaned):
+        raise ValueError(
+            f"{text!r} has no unit: write {cleaned}m for minutes or {cleaned}s for seconds"
+        )
+    raise ValueError(f"{text!r} is not a duration: use a form such as 45s, 30m, 1h5m or 1:05:00")
+
+
+def format_clock(seconds: float) -> str:
+    """Format seconds as ``m:ss`` or ``h:mm:ss`` (whole seconds, rounded down).
+
+    >>> format_clock(3905)
+    '1:05:05'
+    >>> format_clock(65.9)
+    '1:05'
+    """
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def parse_spm(value: str | float) -> float:
+    """Parse a cadence in steps per minute and check it is one a runner could mean (30-300)."""
+    try:
+        spm = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{value!r} is not a cadence: give steps per minute, such as 172"
+        ) from None
+    if not math.isfinite(spm) or not MIN_SPM <= spm <= MAX_SPM:
+        raise ValueError(
+            f"{value!r} spm is out of range: cadence must be between {MIN_SPM:g} and {MAX_SPM:g} "
+            "steps per minute (runners are usually between 150 and 190)"
+        )
+    return spm
+
+
+def parse_ramp(text: str) -> tuple[float, float]:
+    """Parse ``START:END`` cadences, e.g. ``165:175``."""
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise ValueError(f"{text!r} is not a ramp: write START:END in spm, such as 165:175")
+    return parse_spm(parts[0]), parse_spm(parts[1])
+
+
+def parse_volume(value: float) -> float:
+    """Turn a volume in percent of full scale (0-100) into a linear gain (0-1)."""
+    if not math.isfinite(value) or not 0 <= value <= 100:
+        raise ValueError(f"{value:g} is not a volume: give a percentage from 0 to 100")
+    return value / 100.0
+
+
+def seconds_to_frames(seconds: float, rate: int) -> int:
+    """Round a time to the nearest frame, halves up.
+
+    >>> seconds_to_frames(1.5, 44100)
+    66150
+    >>> seconds_to_frames(0.5 / 44100, 44100)
+    1
+    """
+    return math.floor(seconds * rate + 0.5)
+
+
+def frames_to_seconds(frames: float, rate: int) -> float:
+    """Frames to seconds: 44100 frames at 44100 Hz is 1.0 s."""
+    return frames / rate
+
+
+def spm_to_period(spm: float) -> float:
+    """Seconds between steps: 60 / spm (180 spm is one step every 1/3 s)."""
+    return 60.0 / spm
+
+
+def spm_to_steps_per_frame(spm: float, rate: int) -> Fraction:
+    """Steps per frame as an exact fraction: spm / (60 * rate).
+
+    Exact, so that counting whole steps over a long block has no rounding error.
+    """
+    return Fraction(spm) / (60 * rate)

@@ -6,13 +6,13 @@ A session file is TOML (see ``examples/session.toml``); errors point at file:lin
 from __future__ import annotations
 
 import difflib
-import re
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from stridebeat.errors import FileInputError
+from stridebeat.tomlfile import KeyLines, parse_toml, read_text, unknown_key
 from stridebeat.units import parse_duration, parse_ramp, parse_spm
 
 BlockKind = Literal["run", "drill", "strength", "rest", "check"]
@@ -124,76 +124,28 @@ def ramp_session(start_spm: float, end_spm: float, duration: float) -> Session:
 
 _TOP_KEYS = ("title", "block")
 _BLOCK_KEYS = ("kind", "duration", "spm", "ramp", "rhythm", "name", "metronome")
-_TOML_LINE = re.compile(r"at line (\d+)")
-_HEADER = re.compile(r"^\s*\[\[\s*block\s*\]\]")
-_TABLE = re.compile(r"^\s*\[")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
-
-
-class _Lines:
-    """Where each key of a session file sits, so messages can say file:line."""
-
-    def __init__(self, text: str) -> None:
-        self.top: dict[str, int] = {}
-        self.headers: list[int] = []
-        self.blocks: list[dict[str, int]] = []
-        current = self.top
-        for number, line in enumerate(text.splitlines(), start=1):
-            if _HEADER.match(line):
-                self.headers.append(number)
-                current = {}
-                self.blocks.append(current)
-            elif _TABLE.match(line):
-                current = {}
-            elif key := _KEY.match(line):
-                current.setdefault(key.group(1).strip('"'), number)
-
-    def of_key(self, block: int | None, key: str) -> int | None:
-        if block is None:
-            return self.top.get(key)
-        if block < len(self.blocks):
-            return self.blocks[block].get(key, self.headers[block])
-        return None
-
-    def of_block(self, block: int) -> int | None:
-        return self.headers[block] if block < len(self.headers) else None
+_Fail = Callable[[int | None, str | None, str], FileInputError]
 
 
 def load_session(path: str | Path) -> Session:
     """Read a session file; raise ``FileInputError`` with file:line for anything wrong."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileInputError(str(path), None, "no such session file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FileInputError(str(path), None, f"cannot read the session file ({exc})") from None
-    return parse_session(text, str(path))
+    return parse_session(read_text(path, "session file"), str(path))
 
 
 def parse_session(text: str, source: str = "<session>") -> Session:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE.search(str(exc))
-        message = _TOML_LINE.sub("", str(exc)).replace("()", "").strip(" ()")
-        raise FileInputError(
-            source, int(found.group(1)) if found else None, f"not valid TOML: {message}"
-        ) from None
-    lines = _Lines(text)
+    data = parse_toml(text, source)
+    lines = KeyLines(text, "block")
 
     def fail(block: int | None, key: str | None, message: str) -> FileInputError:
-        line = (
-            lines.of_key(block, key)
-            if key
-            else (lines.of_block(block) if block is not None else None)
-        )
-        return FileInputError(source, line, message)
+        return FileInputError(source, lines.line(block, key), message)
 
-    _check_keys(data, _TOP_KEYS, None, fail)
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise fail(None, key, unknown_key(key, _TOP_KEYS))
     title = data.get("title", "")
     if not isinstance(title, str):
-        raise fail(None, "title", "title must be text in quotes")
+        raise fail(None, "title", 'title must be text in quotes, e.g. title = "Easy run"')
     raw_blocks = data.get("block")
     if not raw_blocks:
         raise FileInputError(
@@ -205,20 +157,13 @@ def parse_session(text: str, source: str = "<session>") -> Session:
     return Session(blocks, title=title, source=source)
 
 
-def _check_keys(data: dict[str, Any], known: tuple[str, ...], block: int | None, fail: Any) -> None:
-    for key in data:
-        if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-            where = "" if block is None else f" in block {block + 1}"
-            raise fail(block, key, f"unknown key {key!r}{where}; {hint}")
-
-
-def _parse_block(index: int, raw: Any, fail: Any) -> Block:
+def _parse_block(index: int, raw: Any, fail: _Fail) -> Block:
     number = index + 1
     if not isinstance(raw, dict):
         raise fail(index, None, f"block {number} must be a [[block]] table")
-    _check_keys(raw, _BLOCK_KEYS, index, fail)
+    for key in raw:
+        if key not in _BLOCK_KEYS:
+            raise fail(index, key, f"block {number}: {unknown_key(key, _BLOCK_KEYS)}")
 
     def value(key: str, parse: Any, hint: str) -> Any:
         try:

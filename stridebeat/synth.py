@@ -43,7 +43,10 @@ def load_sound(spec: str, rate: int) -> Wave:
     try:
         data, source_rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        raise SoundError(f"cannot read the sound {str(path)!r}: {exc}") from None
+        raise SoundError(
+            f"cannot read the sound {str(path)!r} ({exc}); give a WAV, FLAC or OGG file, "
+            f"or one of {', '.join(sound_names())}"
+        ) from None
     mono = data.mean(axis=1)
     if mono.size and len(mono) > MAX_SAMPLE_SECONDS * source_rate:
         raise SoundError(
@@ -54,8 +57,8 @@ def load_sound(spec: str, rate: int) -> Wave:
     if not np.isfinite(peak) or peak == 0.0:
         raise SoundError(f"the sound {str(path)!r} is silent or empty: pick another file")
     onset = int(np.argmax(np.abs(mono) >= peak * _SILENCE))
-    wave = (mono[onset:] / peak).astype(np.float32)
-    return resample(wave, source_rate, rate)
+    wave = resample(mono[onset:], source_rate, rate)
+    return (wave / np.max(np.abs(wave))).astype(np.float32)
 
 
 def accent_of(wave: Wave) -> Wave:

@@ -1,0 +1,80 @@
+"""Reading user-edited TOML files (sessions, cue scripts) with messages that say file:line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from stridebeat.errors import FileInputError
+
+_ERROR_AT = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)")
+_TABLE = re.compile(r"^\s*\[")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+
+
+def read_text(path: Path, what: str) -> str:
+    """A user's file as text, or a FileInputError saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileInputError(str(path), None, f"no such {what}") from None
+    except IsADirectoryError:
+        raise FileInputError(str(path), None, f"this is a folder; give the {what}'s path") from None
+    except UnicodeDecodeError:
+        raise FileInputError(str(path), None, f"the {what} is not UTF-8 text") from None
+    except OSError as exc:
+        raise FileInputError(str(path), None, f"cannot read the {what} ({exc.strerror})") from None
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse TOML; a syntax error becomes a FileInputError at its line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _ERROR_AT.search(str(exc))
+        if found and found.group(1):
+            line: int | None = int(found.group(1))
+        else:
+            line = max(len(text.splitlines()), 1) if found else None
+        message = _ERROR_AT.sub("", str(exc))
+        raise FileInputError(source, line, f"not valid TOML: {message}") from None
+
+
+def unknown_key(key: str, known: tuple[str, ...]) -> str:
+    """``unknown key 'duraton'; did you mean 'duration'?``"""
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+    return f"unknown key {key!r}; {hint}"
+
+
+class KeyLines:
+    """Where each key sits: top-level keys, and keys of each ``[[table]]`` entry in order."""
+
+    def __init__(self, text: str, table: str) -> None:
+        header = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
+        self.top: dict[str, int] = {}
+        self.headers: list[int] = []
+        self.entries: list[dict[str, int]] = []
+        current = self.top
+        for number, line in enumerate(text.splitlines(), start=1):
+            if header.match(line):
+                self.headers.append(number)
+                current = {}
+                self.entries.append(current)
+            elif _TABLE.match(line):
+                current = {}
+            elif key := _KEY.match(line):
+                current.setdefault(key.group(1).strip('"'), number)
+
+    def line(self, entry: int | None, key: str | None = None) -> int | None:
+        """The line of ``key`` in ``entry`` (None: top level); else the entry's header line."""
+        if entry is None:
+            return self.top.get(key) if key else None
+        if entry >= len(self.entries):
+            return None
+        if key is None:
+            return self.headers[entry]
+        return self.entries[entry].get(key, self.headers[entry])

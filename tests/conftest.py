@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _app_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep every test's app folder (config, cache, history) out of the real home."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("STRIDEBEAT_HOME", str(home))
+    for name in ("STRIDEBEAT_SOUND", "STRIDEBEAT_VOLUME", "STRIDEBEAT_SAMPLE_RATE"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+REPO = Path(__file__).resolve().parent.parent
+IS_CI = os.environ.get("CI") == "true"

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from stridebeat.errors import SoundError
+from stridebeat.render import STEREO_PAN, Renderer, Voice, pan_gains
+from stridebeat.session import Block, Ramp, Session, Steady, ramp_session, steady_session
+from stridebeat.synth import BUILTIN_SOUNDS, accent_of, load_sound, sound_names
+from stridebeat.timeline import Timeline
+from tests.onsets import measure_onsets
+
+
+def render_all(renderer: Renderer, chunk: int = 65536) -> np.ndarray:
+    return np.concatenate([block.copy() for block in renderer.chunks(chunk)])
+
+
+def test_builtin_sounds_ship() -> None:
+    assert set(BUILTIN_SOUNDS) <= set(sound_names())
+    for name in BUILTIN_SOUNDS:
+        wave = load_sound(name, 44100)
+        assert np.max(np.abs(wave)) == pytest.approx(1.0, abs=0.02)
+        # a sharp onset: the click reaches half its peak within 1 ms
+        assert np.argmax(np.abs(wave) >= 0.5) < 44
+
+
+def test_first_click_is_the_sound_at_frame_zero() -> None:
+    renderer = Renderer(Timeline(steady_session(170, 5), 44100), Voice("tick", volume=0.5))
+    audio = render_all(renderer)[:, 0]
+    wave = load_sound("tick", 44100)
+    np.testing.assert_allclose(audio[: len(wave)], 0.5 * wave, atol=1e-6)
+
+
+def test_chunking_does_not_change_samples() -> None:
+    session = Session((Block("run", 20, Ramp(150, 200)), Block("run", 10, Steady(200))))
+    renderer = Renderer(Timeline(session, 22050, accent_every=3), Voice("bell", stereo_steps=True))
+    whole = render_all(renderer, 65536)
+    assert np.array_equal(whole, render_all(renderer, 997))
+    piece = np.zeros((5000, 2), np.float32)
+    renderer.render(123_456, piece)  # seek straight into the middle
+    assert np.array_equal(piece, whole[123_456:128_456])
+
+
+@pytest.mark.parametrize(
+    ("session", "rate"),
+    [(steady_session(176, 120), 44100), (ramp_session(150, 190, 120), 48000)],
+)
+def test_measured_onsets_match_the_schedule(session: Session, rate: int) -> None:
+    timeline = Timeline(session, rate)
+    audio = render_all(Renderer(timeline, Voice("wood", volume=0.8)))[:, 0]
+    ideal = timeline.clicks_between(0, timeline.length).positions
+    measured = measure_onsets(audio, 0.8 * load_sound("wood", rate), ideal)
+    error = measured - ideal
+    assert np.abs(error).max() < 0.15  # sub-sample placement: far inside half a sample
+    assert abs(error[-20:].mean() - error[:20].mean()) < 0.05  # no drift
+
+
+def test_stereo_steps_alternate_but_never_vanish() -> None:
+    timeline = Timeline(steady_session(120, 2), 8000)  # steps at 0, 0.5, 1.0, 1.5 s
+    audio = render_all(Renderer(timeline, Voice("beep", stereo_steps=True)))
+    left, right = pan_gains(-STEREO_PAN)
+    first = np.abs(audio[:200]).max(axis=0)
+    second = np.abs(audio[4000:4200]).max(axis=0)
+    assert first[0] / first[1] == pytest.approx(left / right, rel=1e-3)
+    assert second[1] / second[0] == pytest.approx(left / right, rel=1e-3)
+    assert right / left > 0.3  # the far earbud still hears it, about 8 dB down
+
+
+def test_accent_has_its_own_pitch() -> None:
+    def centroid(wave: np.ndarray) -> float:
+        spectrum = np.abs(np.fft.rfft(wave))
+        return float((spectrum * np.arange(len(spectrum))).sum() / spectrum.sum() / len(wave))
+
+    wave = load_sound("beep", 44100)
+    assert centroid(accent_of(wave)) == pytest.approx(1.5 * centroid(wave), rel=0.05)
+    timeline = Timeline(steady_session(120, 2), 44100, accent_every=2)
+    audio = render_all(Renderer(timeline, Voice("beep")))[:, 0]
+    accented, plain = audio[:1500], audio[22050:23550]
+    assert not np.allclose(accented, plain)
+
+
+def test_user_sample_any_rate_and_channels(tmp_path: Path) -> None:
+    t = np.arange(2205) / 22050
+    tone = np.sin(2 * np.pi * 700 * t) * np.exp(-t * 60)
+    stereo = np.stack([tone, 0.5 * tone], axis=1)
+    path = tmp_path / "my click.wav"
+    sf.write(path, np.concatenate([np.zeros((441, 2)), stereo]), 22050)  # 20 ms silence first
+    wave = load_sound(str(path), 44100)
+    assert len(wave) == 2 * 2204  # silence and the tone's zero first sample trimmed; rate doubled
+    assert np.abs(wave).max() == pytest.approx(1.0, abs=0.02)
+    assert abs(wave[0]) > 0.1  # starts on the onset, not on the silence
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no sound"), (b"not audio", "cannot read"), ("silent", "silent"), ("long", "shorter")],
+)
+def test_bad_user_samples(tmp_path: Path, content: object, message: str) -> None:
+    path = tmp_path / "x.wav"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content == "silent":
+        sf.write(path, np.zeros(100), 44100)
+    elif content == "long":
+        sf.write(path, np.ones(3 * 44100) * 0.1, 44100)
+    with pytest.raises(SoundError, match=message):
+        load_sound(str(path), 44100)
+
+
+def test_overlapping_long_clicks_never_clip(tmp_path: Path) -> None:
+    path = tmp_path / "long.wav"
+    sf.write(path, np.ones(int(0.9 * 8000)) * 0.9, 8000)
+    renderer = Renderer(Timeline(steady_session(300, 5), 8000), Voice(str(path), volume=1.0))
+    audio = render_all(renderer)
+    assert np.abs(audio).max() <= 1.0

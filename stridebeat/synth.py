@@ -58,7 +58,8 @@ def load_sound(spec: str, rate: int) -> Wave:
         raise SoundError(f"the sound {str(path)!r} is silent or empty: pick another file")
     onset = int(np.argmax(np.abs(mono) >= peak * _SILENCE))
     wave = resample(mono[onset:], source_rate, rate)
-    return (wave / np.max(np.abs(wave))).astype(np.float32)
+    wave /= np.max(np.abs(wave))
+    return wave
 
 
 def accent_of(wave: Wave) -> Wave:

@@ -6,13 +6,12 @@ A session file is TOML (see ``examples/session.toml``); errors point at file:lin
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from stridebeat.errors import FileInputError
-from stridebeat.tomlfile import KeyLines, parse_toml, read_text, unknown_key
+from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text, text_list
 from stridebeat.units import parse_duration, parse_ramp, parse_spm
 
 BlockKind = Literal["run", "drill", "strength", "rest", "check"]
@@ -90,6 +89,7 @@ class Block:
     clicks: ClickSource | None
     name: str = ""
     metronome: Metronome = METRONOME_ON
+    cues: tuple[str, ...] = ()  # cue scripts for this block, besides the session's
 
     @property
     def label(self) -> str:
@@ -101,6 +101,7 @@ class Session:
     blocks: tuple[Block, ...]
     title: str = ""
     source: str = field(default="", compare=False)
+    cues: tuple[str, ...] = ()  # cue scripts for every block
 
     @property
     def duration(self) -> float:
@@ -122,9 +123,8 @@ def ramp_session(start_spm: float, end_spm: float, duration: float) -> Session:
 
 # --- session files -------------------------------------------------------------------------
 
-_TOP_KEYS = ("title", "block")
-_BLOCK_KEYS = ("kind", "duration", "spm", "ramp", "rhythm", "name", "metronome")
-_Fail = Callable[[int | None, str | None, str], FileInputError]
+_TOP_KEYS = ("title", "cues", "block")
+BLOCK_KEYS = ("kind", "duration", "spm", "ramp", "rhythm", "name", "metronome", "cues")
 
 
 def load_session(path: str | Path) -> Session:
@@ -135,88 +135,76 @@ def load_session(path: str | Path) -> Session:
 
 def parse_session(text: str, source: str = "<session>") -> Session:
     data = parse_toml(text, source)
-    lines = KeyLines(text, "block")
-
-    def fail(block: int | None, key: str | None, message: str) -> FileInputError:
-        return FileInputError(source, lines.line(block, key), message)
-
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise fail(None, key, unknown_key(key, _TOP_KEYS))
-    title = data.get("title", "")
-    if not isinstance(title, str):
-        raise fail(None, "title", 'title must be text in quotes, e.g. title = "Easy run"')
-    raw_blocks = data.get("block")
-    if not raw_blocks:
+    top = Table(data, source, KeyLines(text, "block"), None, "")
+    top.check_keys(_TOP_KEYS)
+    cues = top.get("cues", script_names, 'write cues = ["glutes", "cadence"]', ())
+    blocks = parse_blocks(data.get("block"), source, KeyLines(text, "block"))
+    if not blocks:
         raise FileInputError(
             source, None, "the session has no blocks: add at least one [[block]] with a duration"
         )
+    return Session(blocks, title=top.text("title"), source=source, cues=cues)
+
+
+def parse_blocks(raw_blocks: Any, source: str, lines: KeyLines) -> tuple[Block, ...]:
+    """The ``[[block]]`` tables of a session file (or of a cue script's routine)."""
+    if raw_blocks is None:
+        return ()
     if not isinstance(raw_blocks, list):
-        raise fail(None, "block", "write blocks as [[block]] tables")
-    blocks = tuple(_parse_block(i, raw, fail) for i, raw in enumerate(raw_blocks))
-    return Session(blocks, title=title, source=source)
+        raise FileInputError(source, lines.line(None, "block"), "write blocks as [[block]] tables")
+    return tuple(
+        _parse_block(Table(raw, source, lines, i, f"block {i + 1}"))
+        for i, raw in enumerate(raw_blocks)
+    )
 
 
-def _parse_block(index: int, raw: Any, fail: _Fail) -> Block:
-    number = index + 1
-    if not isinstance(raw, dict):
-        raise fail(index, None, f"block {number} must be a [[block]] table")
-    for key in raw:
-        if key not in _BLOCK_KEYS:
-            raise fail(index, key, f"block {number}: {unknown_key(key, _BLOCK_KEYS)}")
-
-    def value(key: str, parse: Any, hint: str) -> Any:
-        try:
-            return parse(raw[key])
-        except (ValueError, TypeError, AttributeError) as exc:
-            detail = str(exc) if isinstance(exc, ValueError) else hint
-            raise fail(index, key, f"block {number}, {key}: {detail}") from None
-
+def _parse_block(table: Table) -> Block:
+    table.check_keys(BLOCK_KEYS)
+    raw = table.data
     kind = raw.get("kind", "run")
     if kind not in BLOCK_KINDS:
         close = difflib.get_close_matches(str(kind), BLOCK_KINDS, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(BLOCK_KINDS)}"
-        raise fail(index, "kind", f"block {number}: unknown kind {kind!r}; {hint}")
+        raise table.fail("kind", f"unknown kind {kind!r}; {hint}")
     if "duration" not in raw:
-        raise fail(
-            index, None, f'block {number} has no duration: add a line such as duration = "10m"'
-        )
-    duration = value("duration", _positive_duration, 'write the duration in quotes, e.g. "10m"')
+        raise table.fail(None, 'missing duration: add a line such as duration = "10m"')
+    duration = table.get("duration", positive_duration, 'write it in quotes, e.g. "10m"')
 
     sources = [k for k in ("spm", "ramp", "rhythm") if k in raw]
     if len(sources) > 1:
-        raise fail(
-            index, sources[1], f"block {number} has both {sources[0]} and {sources[1]}: keep one"
-        )
+        raise table.fail(sources[1], f"both {sources[0]} and {sources[1]}: keep one")
     clicks: ClickSource | None = None
     if "spm" in raw:
-        clicks = Steady(value("spm", _spm_value, "give steps per minute, e.g. spm = 172"))
+        clicks = Steady(table.get("spm", _spm_value, "give steps per minute, e.g. spm = 172"))
     elif "ramp" in raw:
-        clicks = value("ramp", _ramp_value, 'write ramp = "165:172"')
+        clicks = table.get("ramp", _ramp_value, 'write ramp = "165:172"')
     elif "rhythm" in raw:
-        clicks = value("rhythm", _rhythm_value, 'write rhythm = ["2s", "1s"]')
+        clicks = table.get("rhythm", _rhythm_value, 'write rhythm = ["2s", "1s"]')
     elif kind in GRID_KINDS:
-        raise fail(
-            index,
-            None,
-            f'block {number} ({kind}) needs a cadence: add spm = 172 or ramp = "165:172"',
-        )
-
-    name = raw.get("name", "")
-    if not isinstance(name, str):
-        raise fail(index, "name", f"block {number}: name must be text in quotes")
-    metronome = METRONOME_ON
-    if "metronome" in raw:
-        metronome = value("metronome", parse_metronome, 'write metronome = "on", "off" or "3m/1m"')
-    return Block(kind, duration, clicks, name, metronome)
+        raise table.fail(None, f'a {kind} block needs a cadence: add spm = 172 or ramp = "165:172"')
+    metronome = table.get(
+        "metronome", parse_metronome, 'write metronome = "on", "off" or "3m/1m"', METRONOME_ON
+    )
+    cues = table.get("cues", script_names, 'write cues = ["glutes"]', ())
+    return Block(kind, duration, clicks, table.text("name"), metronome, cues)
 
 
-def _positive_duration(raw: Any) -> float:
+def script_names(raw: Any) -> tuple[str, ...]:
+    """Cue script names: a list, or one string with commas (``"glutes,cadence"``)."""
+    items = text_list(raw)
+    names = tuple(n.strip() for item in items for n in item.split(",") if n.strip())
+    if not names:
+        raise ValueError('no cue script named: give names such as "glutes"')
+    return names
+
+
+def positive_duration(raw: Any) -> float:
+    """A duration string that must be longer than zero."""
     if not isinstance(raw, str):
         raise TypeError
     seconds = parse_duration(raw)
     if seconds <= 0:
-        raise ValueError(f"{raw!r} is zero: a block must last longer than that")
+        raise ValueError(f"{raw!r} is zero: give a duration longer than that")
     return seconds
 
 
@@ -237,7 +225,7 @@ def _ramp_value(raw: Any) -> Ramp:
 def _rhythm_value(raw: Any) -> Rhythm:
     if not isinstance(raw, list) or not raw:
         raise TypeError
-    return Rhythm(tuple(_positive_duration(item) for item in raw))
+    return Rhythm(tuple(positive_duration(item) for item in raw))
 
 
 def parse_metronome(text: str) -> Metronome:

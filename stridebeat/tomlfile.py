@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,58 @@ class KeyLines:
         if key is None:
             return self.headers[entry]
         return self.entries[entry].get(key, self.headers[entry])
+
+
+class Table:
+    """One table of a user's TOML file (the top level or one ``[[entry]]``), read key by key.
+
+    Each value goes through a parser; a ValueError becomes "file:line: <label>, key: message",
+    any other failure the given hint.
+    """
+
+    def __init__(
+        self, data: dict[str, Any], source: str, lines: KeyLines, index: int | None, label: str
+    ) -> None:
+        self.data = data
+        self.source = source
+        self.lines = lines
+        self.index = index
+        self.label = label
+
+    def fail(self, key: str | None, message: str) -> FileInputError:
+        prefix = f"{self.label}: " if self.label else ""
+        return FileInputError(self.source, self.lines.line(self.index, key), prefix + message)
+
+    def check_keys(self, known: tuple[str, ...]) -> None:
+        for key in self.data:
+            if key not in known:
+                raise self.fail(key, unknown_key(key, known))
+
+    def get(self, key: str, parse: Callable[[Any], Any], hint: str, default: Any = None) -> Any:
+        if key not in self.data:
+            return default
+        try:
+            return parse(self.data[key])
+        except ValueError as exc:
+            raise self.fail(key, f"{key}: {exc}") from None
+        except (TypeError, AttributeError):
+            raise self.fail(key, f"{key}: {hint}") from None
+
+    def text(self, key: str, default: str = "") -> str:
+        return str(
+            self.get(key, _text, f'{key} must be text in quotes, e.g. {key} = "..."', default)
+        )
+
+
+def _text(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise TypeError
+    return raw
+
+
+def text_list(raw: Any) -> tuple[str, ...]:
+    """A string or a non-empty list of strings, as a tuple."""
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+        raise TypeError
+    return tuple(items)

@@ -166,7 +166,7 @@ def test_bad_input_exits_2(
     [
         ('[[block]]\nduraton = "5m"\n', "x.wav", "s.toml:2: block 1: unknown key 'duraton'"),
         ('[[block]]\nduration = "5m\n', "x.wav", "s.toml:2: not valid TOML"),
-        ("[[block]]\nspm = 170\n", "x.wav", "s.toml:1: block 1 has no duration"),
+        ("[[block]]\nspm = 170\n", "x.wav", "s.toml:1: block 1: missing duration"),
         ('[[block]]\nduration = "5m"\nspm = 170\n', "x.aiff", "not a known format"),
         ('[[block]]\nduration = "5m"\nspm = 170\n', "missing/x.wav", "does not exist"),
     ],

@@ -62,7 +62,7 @@ def test_all_block_forms() -> None:
     ("text", "line", "message"),
     [
         ('title = "x"\n[[block]]\nduraton = "5m"\nspm = 170\n', 3, "did you mean 'duration'"),
-        ("[[block]]\nspm = 170\n", 1, "has no duration"),
+        ("[[block]]\nspm = 170\n", 1, "missing duration"),
         ('[[block]]\nduration = "5m"\n', 1, "needs a cadence"),
         ('[[block]]\nduration = "5m"\nspm = 170\nramp = "160:170"\n', 4, "both spm and ramp"),
         ('[[block]]\nduration = "soon"\nspm = 170\n', 2, "not a duration"),

@@ -1,0 +1,666 @@
+"""Benchmark ``stridebeat render`` against a bare silence writer, klick and sox.
+
+Run from the repository root::
+
+    .venv/bin/python bench/render.py [--minutes 60] [--runs 5] [--quick]
+
+It measures, in one go:
+
+1. render time (median of alternating runs, round-robin) of
+   a. ``stridebeat render --spm 176 --duration 60m -o X.wav``,
+   b. a bare python-soundfile script writing as many frames of silence the way stridebeat
+      writes (65536-frame float32 blocks to a PCM_16 WAV),
+   c. ``klick -W X.wav -r 44100 -e 2640 4/4 176`` (skipped if klick is not installed),
+   d. ``sox`` synthesising one click period and repeating it (skipped if sox is missing);
+2. the ratios of those times, against their targets;
+3. stridebeat's peak memory (the command's own max RSS, via ``/usr/bin/time -f %M``) for
+   10 min and 3 h;
+4. onset accuracy of every click in the 60-min files (steady and ramp for stridebeat, steady for
+   klick and sox), by cross-correlation with the click waveform;
+5. ``stridebeat --help`` start-up time against ``python -c pass``.
+
+``--quick`` shrinks everything (1-minute files, 2 runs) for a smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from numpy.typing import NDArray
+
+REPO = Path(__file__).resolve().parent.parent
+RATE = 44100
+SPM = 176
+RAMP = (165, 175)
+VOLUME = 0.8  # stridebeat's default --volume 80
+SOUND = "wood"  # stridebeat's default --sound
+SOX_CLICK = 44  # samples of 1 kHz sine: one cycle, about 1 ms
+MIB = 1024 * 1024
+
+TARGET_VS_SILENCE = 1.3
+TARGET_VS_KLICK = 0.7
+TARGET_RSS_MIB = 80.0
+RSS_SPREAD = 0.10  # "about the same": the 3 h peak within 10 % of the 10 min one
+TARGET_STARTUP_S = 0.15
+STARTUP_RUNS = 10
+EDGE_CLICKS = 500  # drift compares the mean error of the last and first this many clicks
+ONSET_HEADERS = (
+    "file",
+    "clicks",
+    "worst smp",
+    "worst ms",
+    "drift smp",
+    "drift ms",
+    "mean smp",
+    "trend ms/h",
+    "edge",
+)
+
+# The baseline: only the file writing stridebeat does, with nothing rendered.
+SILENCE_SCRIPT = """\
+import sys
+import numpy as np
+import soundfile as sf
+path, total = sys.argv[1], int(sys.argv[2])
+block = np.zeros(65536, dtype=np.float32)
+with sf.SoundFile(path, "w", samplerate=44100, channels=1, format="WAV", subtype="PCM_16") as f:
+    for start in range(0, total, 65536):
+        f.write(block[: min(65536, total - start)])
+"""
+
+Floats = NDArray[np.float64]
+
+
+class BenchError(Exception):
+    """A measured command failed or produced something unexpected."""
+
+
+# --- running and timing commands -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    max_rss_kib: int  # the command's own peak resident set, in KiB
+
+
+# ru_maxrss of a child forked from this (large) Python process and then exec'd keeps the
+# parent's RSS at the fork as a floor, so os.wait4 would report at least our own ~30-50 MiB
+# for any tool. GNU time forks from a small process and reports the command's own peak.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+# No STRIDEBEAT_SOUND / _VOLUME / _SAMPLE_RATE from the caller: measure the defaults.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("STRIDEBEAT_")}
+
+
+def run_measured(argv: Sequence[str], cwd: Path) -> Run:
+    """Run a command to completion: its wall time and its peak RSS."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name, *argv] if GNU_TIME else list(argv)
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            wrapped,
+            cwd=cwd,
+            env=CLEAN_ENV,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            message = err.read().decode(errors="replace").strip()
+            raise BenchError(f"{' '.join(argv)!r} exited with {proc.returncode}: {message}")
+        peak = int(rss.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
+    return Run(elapsed, peak)
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    command: Callable[[Path], list[str]]  # argv writing the benchmark file to the given path
+    shown: str = ""  # how to print the command, if not its argv
+
+    def show(self) -> str:
+        return self.shown or " ".join(self.command(Path("X.wav")))
+
+
+def stridebeat_exe() -> str:
+    beside = Path(sys.executable).parent / "stridebeat"
+    found = str(beside) if beside.exists() else shutil.which("stridebeat")
+    if found is None:
+        raise BenchError("no stridebeat executable: install the project into the venv first")
+    return found
+
+
+def stridebeat_tool(seconds: int, extra: Sequence[str] = ("--spm", str(SPM))) -> Tool:
+    exe = stridebeat_exe()
+    return Tool(
+        "stridebeat",
+        lambda out: [exe, "render", *extra, "--duration", duration_arg(seconds), "-o", str(out)],
+    )
+
+
+def duration_arg(seconds: int) -> str:
+    return f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
+
+
+def silence_tool(total: int) -> Tool:
+    return Tool(
+        "silence",
+        lambda out: [sys.executable, "-c", SILENCE_SCRIPT, str(out), str(total)],
+        f"{sys.executable} -c <SILENCE_SCRIPT> X.wav {total}",
+    )
+
+
+def klick_tool(seconds: int) -> Tool | None:
+    exe = shutil.which("klick")
+    if exe is None:
+        return None
+    beats = Fraction(SPM * seconds, 60)
+    if beats.denominator != 1 or beats.numerator % 4:
+        raise BenchError(f"{seconds} s at {SPM} spm is not a whole number of 4/4 bars")
+    bars = beats.numerator // 4
+    # -e: no emphasised first beats, so every click is the same waveform (the accent is a
+    # different sample; it would not change the cost, only spoil the cross-correlation).
+    return Tool(
+        "klick",
+        lambda out: [exe, "-W", str(out), "-r", str(RATE), "-e", str(bars), "4/4", str(SPM)],
+    )
+
+
+def sox_tool(total: int) -> Tool | None:
+    """One click period (a 1 kHz sine cycle + silence), repeated, padded to the exact length.
+
+    sox works in whole samples, so the period is rounded (15034.09 -> 15034 at 176 spm): its
+    clicks drift by the rounding error times the click number.
+    """
+    exe = shutil.which("sox")
+    if exe is None:
+        return None
+    period = round(Fraction(60 * RATE, SPM))
+    count = click_count(total)
+    tail = total - count * period
+    fit = ["pad", "0", f"{tail}s"] if tail > 0 else ["trim", "0", f"{total}s"] if tail else []
+    # -r/-c before -n: the synth runs at 44.1 kHz mono (after it, only the output would be,
+    # and sox would synthesise at 48 kHz stereo and resample). -D: no dither, whose noise
+    # would fill the silence.
+    head = [exe, "-D", "-r", str(RATE), "-c", "1", "-n", "-b", "16"]
+    synth = ["synth", f"{SOX_CLICK}s", "sine", "1000", "pad", "0", f"{period - SOX_CLICK}s"]
+    return Tool("sox", lambda out: [*head, str(out), *synth, "repeat", str(count - 1), *fit])
+
+
+def describe_file(path: Path, total: int) -> str:
+    info = sf.info(str(path))
+    ok = (
+        abs(info.frames - total) <= max(1, total // 10000)
+        and info.samplerate == RATE
+        and info.channels == 1
+        and info.subtype == "PCM_16"
+    )
+    return (
+        f"{info.frames} frames = {info.frames / RATE / 60:.4f} min, {info.samplerate} Hz, "
+        f"{info.channels} ch, {info.subtype}" + ("" if ok else f"  <-- expected {total} frames")
+    )
+
+
+def time_round_robin(
+    tools: Sequence[Tool], runs: int, workdir: Path, total: int
+) -> dict[str, list[Run]]:
+    """Run the tools A, B, C, D, A, B, C, D, ...; each output is deleted before the next run."""
+    results: dict[str, list[Run]] = {tool.name: [] for tool in tools}
+    for round_ in range(runs):
+        for tool in tools:
+            out = workdir / f"{tool.name}.wav"
+            os.sync()  # start each run with no dirty pages of earlier runs being written back
+            results[tool.name].append(run_measured(tool.command(out), workdir))
+            if round_ == 0:
+                print(f"  {tool.name:<10} {describe_file(out, total)}")
+            out.unlink()
+        print(
+            f"  round {round_ + 1}/{runs}: "
+            + ", ".join(f"{name} {times[-1].seconds:.2f} s" for name, times in results.items())
+        )
+    return results
+
+
+# --- onset accuracy ------------------------------------------------------------------------
+
+
+def click_count(total: int, spm: int = SPM) -> int:
+    """Clicks k = 0, 1, ... whose ideal frame 60·RATE·k/spm is before ``total``."""
+    return math.ceil(Fraction(total * spm, 60 * RATE))
+
+
+def ideal_steady(total: int, spm: int = SPM) -> Floats:
+    return np.arange(click_count(total, spm), dtype=np.float64) * (60 * RATE) / spm
+
+
+def ideal_ramp(c0: int, c1: int, seconds: int) -> Floats:
+    """Click k where steps n(t) = (c0·t + (c1 - c0)·t²/(2T)) / 60 reach k, in frames."""
+    steps = Fraction(c0 + c1, 2) * seconds / 60  # n(T)
+    k = np.arange(math.ceil(steps), dtype=np.float64)
+    a = (c1 - c0) / (120.0 * seconds)
+    b = c0 / 60.0
+    # a·t² + b·t - k = 0, in the form that stays exact for a -> 0.
+    t = 2.0 * k / (b + np.sqrt(b * b + 4.0 * a * k))
+    frames: Floats = t * RATE
+    return frames
+
+
+def first_click(path: Path, period: float) -> NDArray[np.float32]:
+    """A tool's own click: its file's first samples, up to where the first period goes silent."""
+    data, _ = sf.read(str(path), frames=int(period * 0.9), dtype="int16")
+    sound = np.flatnonzero(data)
+    if sound.size == 0:
+        raise BenchError(f"{path.name} starts with silence: no first click to use as reference")
+    click: NDArray[np.float32] = (data[: sound[-1] + 1] / 32768.0).astype(np.float32)
+    return click
+
+
+def count_clicks(path: Path, gap: int) -> int:
+    """Bursts of non-zero samples separated by at least ``gap`` zero samples."""
+    count, last, base = 0, -gap - 1, 0
+    with sf.SoundFile(str(path)) as f:
+        for block in f.blocks(blocksize=1 << 20, dtype="int16"):
+            nonzero = np.flatnonzero(block) + base
+            if nonzero.size:
+                count += int(np.count_nonzero(np.diff(nonzero, prepend=last) > gap))
+                last = int(nonzero[-1])
+            base += len(block)
+    return count
+
+
+@dataclass(frozen=True)
+class Onsets:
+    label: str
+    expected: int
+    counted: int  # bursts of sound in the file
+    ideal: Floats  # ideal positions, in frames
+    errors: Floats  # measured minus ideal position, in samples, per click
+    at_edge: int  # clicks whose correlation peak sat at the search window's edge (unreliable)
+    seconds: float  # time the measurement took
+
+    @property
+    def worst(self) -> float:
+        return float(np.max(np.abs(self.errors)))
+
+    @property
+    def edge_clicks(self) -> int:
+        """How many clicks at each end the drift compares: 500, fewer in short files."""
+        return max(1, min(EDGE_CLICKS, len(self.errors) // 3))
+
+    @property
+    def drift(self) -> float:
+        edge = self.edge_clicks
+        return float(np.mean(self.errors[-edge:]) - np.mean(self.errors[:edge]))
+
+    @property
+    def trend_ms_per_hour(self) -> float:
+        """Slope of a line fitted through the errors, in ms per hour of audio."""
+        if len(self.errors) < 2:
+            return 0.0
+        hours = self.ideal / (RATE * 3600)
+        return float(np.polyfit(hours, self.errors / RATE * 1000, 1)[0])
+
+
+def measure_file(
+    label: str, path: Path, reference: NDArray[np.float32], ideal: Floats, search: int = 6
+) -> Onsets:
+    """Measure every click of ``path`` near its ideal position, reading the file in pieces.
+
+    Clicks are taken in groups of 32; each group's search windows are centred on the ideal
+    positions plus the error trend (a line fitted through the previous group), so a steady
+    drift such as sox's, hundreds of samples by the end, is followed.
+    """
+    from tests.onsets import measure_onsets
+
+    started = time.perf_counter()
+    group = 32
+    n = len(reference)
+    errors = np.empty(len(ideal))
+    at_edge = 0
+    slope, intercept = 0.0, 0.0
+    with sf.SoundFile(str(path)) as f:
+        frames = f.frames
+        for first in range(0, len(ideal), group):
+            k = np.arange(first, min(first + group, len(ideal)))
+            expected = ideal[k] + intercept + slope * k
+            lo = max(math.floor(expected[0]) - search - 2, 0)
+            hi = min(math.ceil(expected[-1]) + n + search + 2, frames)
+            f.seek(lo)
+            piece = f.read(hi - lo, dtype="float32")
+            found = measure_onsets(piece, reference, expected - lo, search) + lo
+            at_edge += int(np.count_nonzero(np.abs(found - np.round(expected)) >= search - 2))
+            errors[k] = found - ideal[k]
+            if len(k) >= 2:
+                slope, intercept = (float(v) for v in np.polyfit(k, errors[k], 1))
+            else:
+                intercept = float(errors[k[-1]]) - slope * float(k[-1])
+    gap = int(np.min(np.diff(ideal)) / 2) if len(ideal) > 1 else RATE
+    return Onsets(
+        label,
+        len(ideal),
+        count_clicks(path, gap),
+        ideal,
+        errors,
+        at_edge,
+        time.perf_counter() - started,
+    )
+
+
+def measure_onsets_all(workdir: Path, seconds: int, tools: dict[str, Tool | None]) -> list[Onsets]:
+    from stridebeat.synth import load_sound
+
+    total = seconds * RATE
+    period = 60 * RATE / SPM
+    results: list[Onsets] = []
+    jobs: list[tuple[str, Tool, Callable[[Path], NDArray[np.float32]], Floats]] = []
+    own = load_sound(SOUND, RATE) * VOLUME
+    jobs.append((f"stridebeat {SPM}", stridebeat_tool(seconds), lambda _: own, ideal_steady(total)))
+    ramp = stridebeat_tool(seconds, ("--ramp", f"{RAMP[0]}:{RAMP[1]}"))
+    jobs.append(
+        (f"stridebeat {RAMP[0]}:{RAMP[1]}", ramp, lambda _: own, ideal_ramp(*RAMP, seconds))
+    )
+    for name in ("klick", "sox"):
+        tool = tools.get(name)
+        if tool is not None:
+            jobs.append(
+                (f"{name} {SPM}", tool, lambda p: first_click(p, period), ideal_steady(total))
+            )
+    for label, tool, reference, ideal in jobs:
+        out = workdir / "onsets.wav"
+        run_measured(tool.command(out), workdir)
+        wave = reference(out)
+        result = measure_file(label, out, wave, ideal)
+        out.unlink()
+        print(
+            f"  {label:<20} reference {len(wave)} samples, {result.expected} clicks measured "
+            f"in {result.seconds:.1f} s"
+        )
+        results.append(result)
+    return results
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell: the first left-aligned, the others right."""
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def span(seconds: int) -> str:
+    """10 s, 3 min, 3 h."""
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def median_s(runs: Sequence[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def section(title: str) -> None:
+    print(f"\n== {title} ==")
+
+
+def fs_of(path: Path) -> tuple[str, str]:
+    """(mount point, filesystem type) holding ``path``, from /proc/mounts."""
+    best = ("/", "?")
+    resolved = str(path.resolve())
+    try:
+        lines = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return best
+    for entry in lines:
+        fields = entry.split()
+        if len(fields) < 3:
+            continue
+        mount = fields[1]
+        inside = resolved == mount or resolved.startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) >= len(best[0]):
+            best = (mount, fields[2])
+    return best
+
+
+def pick_workdir(requested: Path | None) -> Path:
+    """A fresh folder on the repository's own disk: the temp dir if it is there, else bench/."""
+    if requested is not None:
+        base = requested
+    else:
+        tmp = Path(tempfile.gettempdir())
+        same_disk = tmp.stat().st_dev == REPO.stat().st_dev and fs_of(tmp)[1] != "tmpfs"
+        base = tmp if same_disk else REPO / "bench"
+    return Path(tempfile.mkdtemp(prefix=".stridebeat-bench-", dir=base))
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--minutes", type=int, help="length of the timed files (default 60)")
+    parser.add_argument("--runs", type=int, help="alternating runs per tool (default 5)")
+    parser.add_argument("--quick", action="store_true", help="1-minute files, 2 runs")
+    parser.add_argument("--workdir", type=Path, help="where to write (default: on the repo's disk)")
+    args = parser.parse_args(argv)
+    minutes: int = args.minutes or (1 if args.quick else 60)
+    runs: int = args.runs or (2 if args.quick else 5)
+    if minutes < 1 or runs < 1:
+        parser.error("--minutes and --runs must be at least 1")
+    # Memory: 10 min and 3 h, or 10 s and 3 min for --quick.
+    memory_lengths = (10, 180) if args.quick else (600, 10800)
+
+    sys.path.insert(0, str(REPO))  # for tests.onsets
+    sys.dont_write_bytecode = True  # leave no __pycache__ in tests/
+    workdir = pick_workdir(args.workdir)
+    mount, fstype = fs_of(workdir)
+    free = shutil.disk_usage(workdir).free
+    need = memory_lengths[1] * RATE * 2 + 64 * MIB
+    print(f"stridebeat render benchmark: {minutes} min at {SPM} spm, {RATE} Hz mono 16-bit")
+    print(f"python {sys.executable}; {os.cpu_count()} CPUs")
+    if GNU_TIME is None:
+        print("note: no /usr/bin/time; peak RSS from os.wait4 includes this script's own RSS")
+    print(f"work dir {workdir} ({fstype} on {mount}, {free / 1e9:.0f} GB free)")
+    if free < need:
+        print(f"WARNING: the {memory_lengths[1] // 60}-min render needs {need / 1e9:.1f} GB")
+
+    try:
+        return run_all(workdir, minutes, runs, memory_lengths)
+    except BenchError as exc:
+        print(f"\nbenchmark failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_all(workdir: Path, minutes: int, runs: int, memory_lengths: tuple[int, int]) -> int:
+    seconds = minutes * 60
+    total = seconds * RATE
+    optional = {"klick": klick_tool(seconds), "sox": sox_tool(total)}
+    tools = [stridebeat_tool(seconds), silence_tool(total)]
+    for name, tool in optional.items():
+        if tool is None:
+            print(f"note: {name} is not installed; skipping it")
+        else:
+            tools.append(tool)
+
+    section(f"1. Render time, {runs} alternating runs each")
+    for tool in tools:
+        print(f"  {tool.name:<10} $ {tool.show()}")
+    times = time_round_robin(tools, runs, workdir, total)
+
+    section("2. Peak memory of stridebeat render")
+    memory: list[tuple[int, Run]] = []
+    for length in memory_lengths:
+        out = workdir / "memory.wav"
+        run = run_measured(stridebeat_tool(length).command(out), workdir)
+        size = out.stat().st_size
+        out.unlink()
+        memory.append((length, run))
+        print(
+            f"  {span(length)}: {run.max_rss_kib / 1024:.1f} MiB peak RSS, "
+            f"{run.seconds:.2f} s, {size / 1e6:.0f} MB written (deleted)"
+        )
+
+    section("3. Onset accuracy (every click, cross-correlated with the click waveform)")
+    onsets = measure_onsets_all(workdir, seconds, optional)
+
+    section("4. Start-up time (median of 10 alternating runs)")
+    startup: dict[str, list[Run]] = {"stridebeat --help": [], "python -c pass": []}
+    commands = {
+        "stridebeat --help": [stridebeat_exe(), "--help"],
+        "python -c pass": [sys.executable, "-c", "pass"],
+    }
+    for _ in range(STARTUP_RUNS):
+        for name, argv in commands.items():
+            startup[name].append(run_measured(argv, workdir))
+    print("  done")
+
+    report(minutes, runs, times, memory, onsets, startup)
+    return 0
+
+
+def report(
+    minutes: int,
+    runs: int,
+    times: dict[str, list[Run]],
+    memory: list[tuple[int, Run]],
+    onsets: list[Onsets],
+    startup: dict[str, list[Run]],
+) -> None:
+    section(f"Results: {minutes} min at {SPM} spm, {RATE} Hz mono 16-bit")
+    rows = [
+        [
+            name,
+            f"{median_s(r):.3f}",
+            f"{min(x.seconds for x in r):.3f}",
+            f"{max(x.seconds for x in r):.3f}",
+            f"{statistics.median(x.max_rss_kib for x in r) / 1024:.1f}",
+        ]
+        for name, r in times.items()
+    ]
+    print(f"\nRender time, median of {runs} alternating runs")
+    print(table(["tool", "median s", "min s", "max s", "peak RSS MiB"], rows))
+
+    targets: list[list[str]] = []
+    own = median_s(times["stridebeat"])
+    for other, target in (
+        ("silence", TARGET_VS_SILENCE),
+        ("klick", TARGET_VS_KLICK),
+        ("sox", None),
+    ):
+        label = f"time stridebeat/{other}"
+        if other not in times:
+            targets.append([label, "skipped", f"<= {target:g}" if target else "-", "-"])
+            continue
+        ratio = own / median_s(times[other])
+        if target is None:
+            targets.append([label, f"{ratio:.2f}", "-", "-"])
+        else:
+            targets.append([label, f"{ratio:.2f}", f"<= {target:g}", verdict(ratio <= target)])
+
+    peaks = [run.max_rss_kib / 1024 for _, run in memory]
+    same = abs(peaks[1] - peaks[0]) <= RSS_SPREAD * peaks[0]
+    for (length, _), peak in zip(memory, peaks, strict=True):
+        targets.append(
+            [
+                f"peak RSS, {span(length)}",
+                f"{peak:.1f} MiB",
+                f"<= {TARGET_RSS_MIB:g} MiB",
+                verdict(peak <= TARGET_RSS_MIB),
+            ]
+        )
+    targets.append(
+        [
+            f"peak RSS, {span(memory[1][0])} vs {span(memory[0][0])}",
+            f"{peaks[1] - peaks[0]:+.1f} MiB",
+            f"within {RSS_SPREAD:.0%}",
+            verdict(same),
+        ]
+    )
+
+    print(
+        "\nOnset accuracy (error = measured - ideal; drift = mean error of the last N clicks "
+        f"minus the first N, N = min({EDGE_CLICKS}, clicks / 3))"
+    )
+    rows = [
+        [
+            o.label,
+            f"{o.counted}/{o.expected}",
+            f"{o.worst:.3f}",
+            f"{o.worst / RATE * 1000:.3f}",
+            f"{o.drift:+.3f}",
+            f"{o.drift / RATE * 1000:+.3f}",
+            f"{np.mean(o.errors):+.3f}",
+            f"{o.trend_ms_per_hour:+.3f}",
+            str(o.at_edge),
+        ]
+        for o in onsets
+    ]
+    print(table(ONSET_HEADERS, rows))
+    print("(clicks: bursts of sound found in the file / ideal clicks; trend: slope of a line fit")
+    print(" through the errors; edge: correlation peaks near the edge of the search window,")
+    print(" i.e. clicks possibly not found)")
+
+    help_s = median_s(startup["stridebeat --help"])
+    bare_s = median_s(startup["python -c pass"])
+    print("\nStart-up, median of 10 alternating runs")
+    print(
+        table(
+            ["command", "median s", "peak RSS MiB"],
+            [
+                [
+                    name,
+                    f"{median_s(r):.3f}",
+                    f"{statistics.median(x.max_rss_kib for x in r) / 1024:.1f}",
+                ]
+                for name, r in startup.items()
+            ],
+        )
+    )
+    print(f"(stridebeat --help costs {help_s - bare_s:.3f} s over a bare interpreter)")
+    targets.append(
+        [
+            "stridebeat --help",
+            f"{help_s:.3f} s",
+            f"<= {TARGET_STARTUP_S:g} s",
+            verdict(help_s <= TARGET_STARTUP_S),
+        ]
+    )
+
+    print("\nTargets")
+    print(table(["measure", "value", "target", "result"], targets))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -71,15 +71,18 @@ ONSET_HEADERS = (
 )
 
 # The baseline: only the file writing stridebeat does, with nothing rendered.
+# The same writer stridebeat uses for 16-bit files: python-soundfile fed int16 blocks of the
+# same size (stridebeat rounds to 16 bits itself; libsndfile's float conversion is slower).
 SILENCE_SCRIPT = """\
 import sys
 import numpy as np
 import soundfile as sf
 path, total = sys.argv[1], int(sys.argv[2])
-block = np.zeros(65536, dtype=np.float32)
+size = 1 << 18
+block = np.zeros((size, 1), dtype=np.int16)
 with sf.SoundFile(path, "w", samplerate=44100, channels=1, format="WAV", subtype="PCM_16") as f:
-    for start in range(0, total, 65536):
-        f.write(block[: min(65536, total - start)])
+    for start in range(0, total, size):
+        f.write(block[: min(size, total - start)])
 """
 
 Floats = NDArray[np.float64]

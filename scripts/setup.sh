@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 extras=""
-debs=(libportaudio2)  # PortAudio, for live play through sounddevice
+debs=(libportaudio2 espeak-ng)  # PortAudio for live play; espeak-ng speaks the cues
 if [[ "${1:-}" == "--test" ]]; then
   extras="[dev]"
 fi

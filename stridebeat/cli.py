@@ -1,6 +1,6 @@
 """The ``stridebeat`` command: a thin layer over the library that turns errors into messages.
 
-Heavy modules (numpy, soundfile, sounddevice) are imported inside the commands, so
+Heavy modules (numpy, soundfile, sounddevice, pyttsx3) are imported inside the commands, so
 ``stridebeat --help`` starts fast.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -19,10 +19,11 @@ from stridebeat.errors import StridebeatError
 from stridebeat.units import MAX_SPM, MIN_SPM, format_clock, parse_duration, parse_ramp, parse_spm
 
 if TYPE_CHECKING:
-    from stridebeat.render import Renderer
-    from stridebeat.session import Session
+    from stridebeat.prepare import Prepared, SpeechOptions
+    from stridebeat.schedule import Cue
 
 EXIT_INTERRUPTED = 130
+SPEECH_ENGINES = ("auto", "espeak-ng", "pyttsx3")
 
 
 class _BadInput(click.ClickException):
@@ -70,6 +71,130 @@ def _volume(value: float) -> float:
     return parse_volume(value)
 
 
+def _cue_names(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    return tuple(n.strip() for item in value for n in item.split(",") if n.strip())
+
+
+def _options(*options: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Apply a group of click options shared by several commands."""
+
+    def apply(func: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
+
+
+_session_options = _options(
+    click.argument(
+        "session_file",
+        required=False,
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="[SESSION.toml]",
+    ),
+    click.option(
+        "--spm",
+        callback=_converter(parse_spm),
+        metavar="SPM",
+        help=f"Constant cadence in steps per minute ({MIN_SPM:g}-{MAX_SPM:g}).",
+    ),
+    click.option(
+        "--ramp",
+        callback=_converter(parse_ramp),
+        metavar="START:END",
+        help="Cadence changing linearly in time over the duration, e.g. 165:175.",
+    ),
+    click.option(
+        "--duration",
+        callback=_converter(_positive_duration),
+        metavar="TIME",
+        help="Length with --spm or --ramp: 45s, 30m, 1h5m, 1:05:00.",
+    ),
+    click.option(
+        "--cues",
+        multiple=True,
+        callback=_cue_names,
+        metavar="NAMES",
+        envvar="STRIDEBEAT_CUES",
+        help="Spoken cue scripts, e.g. glutes,cadence (see 'stridebeat cues list'). "
+        "Scripts with a routine (activation, stance-check) play it first.",
+    ),
+)
+
+_voice_options = _options(
+    click.option(
+        "--sound",
+        default="wood",
+        show_default=True,
+        envvar="STRIDEBEAT_SOUND",
+        help="Click sound: wood, beep, tick, bell, or the path of a WAV file.",
+    ),
+    click.option(
+        "--accent",
+        type=click.IntRange(0, 64),
+        default=0,
+        metavar="N",
+        help="Accent every Nth step with a higher click (0: off).",
+    ),
+    click.option(
+        "--stereo-steps",
+        is_flag=True,
+        help="Pan alternate steps left and right (not fully: one earbud still "
+        "hears every step). Output becomes stereo.",
+    ),
+    click.option(
+        "--volume",
+        type=float,
+        default=80.0,
+        show_default=True,
+        envvar="STRIDEBEAT_VOLUME",
+        callback=_converter(_volume),
+        help="Click peak level in percent of full scale (0-100).",
+    ),
+    click.option(
+        "--sample-rate",
+        type=click.IntRange(8000, 192000),
+        default=44100,
+        show_default=True,
+        envvar="STRIDEBEAT_SAMPLE_RATE",
+        help="Output rate in Hz.",
+    ),
+)
+
+_speech_options = _options(
+    click.option(
+        "--speech-engine",
+        type=click.Choice(SPEECH_ENGINES),
+        default="auto",
+        show_default=True,
+        envvar="STRIDEBEAT_SPEECH_ENGINE",
+        help="Text-to-speech engine (auto: espeak-ng first on Linux, system voices elsewhere).",
+    ),
+    click.option(
+        "--voice",
+        envvar="STRIDEBEAT_VOICE",
+        help="Speech voice (see 'stridebeat voices'); default: the engine's English voice.",
+    ),
+    click.option(
+        "--speech-rate",
+        type=click.IntRange(80, 450),
+        default=175,
+        show_default=True,
+        envvar="STRIDEBEAT_SPEECH_RATE",
+        help="Speaking rate in words per minute.",
+    ),
+)
+
+
+def _speech(engine: str, voice: str | None, rate: int, enabled: bool = True) -> SpeechOptions:
+    from stridebeat.prepare import SpeechOptions
+
+    return SpeechOptions(enabled, engine, voice, rate)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stridebeat")
 def cli() -> None:
@@ -77,68 +202,18 @@ def cli() -> None:
 
     \b
     Quick start:
-      stridebeat demo                                    render and play a short demo
+      stridebeat demo                                     render and play a 1-minute demo
       stridebeat render --spm 172 --duration 30m -o run.wav
-      stridebeat render --ramp 165:175 --duration 20m -o ramp.mp3
+      stridebeat render --ramp 165:175 --duration 20m --cues glutes,cadence -o ramp.mp3
+      stridebeat render --cues activation -o warmup.mp3   the pre-run glute drills
       stridebeat render my-session.toml -o session.wav
 
     Cadence is in steps per minute (spm); durations look like 45s, 30m, 1h5m or 1:05:00.
     """
 
 
-def _voice_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Options shared by every command that makes clicks."""
-    options = [
-        click.option(
-            "--sound",
-            default="wood",
-            show_default=True,
-            envvar="STRIDEBEAT_SOUND",
-            help="Click sound: wood, beep, tick, bell, or the path of a WAV file.",
-        ),
-        click.option(
-            "--accent",
-            type=click.IntRange(0, 64),
-            default=0,
-            metavar="N",
-            help="Accent every Nth step with a higher click (0: off).",
-        ),
-        click.option(
-            "--stereo-steps",
-            is_flag=True,
-            help="Pan alternate steps left and right (not fully: one earbud still "
-            "hears every step). Output becomes stereo.",
-        ),
-        click.option(
-            "--volume",
-            type=float,
-            default=80.0,
-            show_default=True,
-            envvar="STRIDEBEAT_VOLUME",
-            callback=_converter(_volume),
-            help="Click peak level in percent of full scale (0-100).",
-        ),
-        click.option(
-            "--sample-rate",
-            type=click.IntRange(8000, 192000),
-            default=44100,
-            show_default=True,
-            envvar="STRIDEBEAT_SAMPLE_RATE",
-            help="Output rate in Hz.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
 @cli.command()
-@click.argument(
-    "session_file",
-    required=False,
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="[SESSION.toml]",
-)
+@_session_options
 @click.option(
     "-o",
     "--output",
@@ -146,36 +221,31 @@ def _voice_options(func: Callable[..., Any]) -> Callable[..., Any]:
     type=click.Path(path_type=Path),
     help="File to write: .wav (16-bit), .flac, .ogg or .mp3.",
 )
-@click.option(
-    "--spm",
-    callback=_converter(parse_spm),
-    metavar="SPM",
-    help=f"Constant cadence in steps per minute ({MIN_SPM:g}-{MAX_SPM:g}).",
-)
-@click.option(
-    "--ramp",
-    callback=_converter(parse_ramp),
-    metavar="START:END",
-    help="Cadence rising (or falling) linearly in time over the duration, e.g. 165:175.",
-)
-@click.option(
-    "--duration",
-    callback=_converter(_positive_duration),
-    metavar="TIME",
-    help="Length with --spm or --ramp: 45s, 30m, 1h5m, 1:05:00.",
-)
 @_voice_options
+@_speech_options
+@click.option(
+    "--no-speech",
+    is_flag=True,
+    help="Leave the cues out of the audio; they still go to the lyrics file and the screen.",
+)
+@click.option("--no-lyrics", is_flag=True, help="Do not write the .lrc lyrics file.")
 def render(
     session_file: Path | None,
-    output: Path,
     spm: float | None,
     ramp: tuple[float, float] | None,
     duration: float | None,
+    cues: tuple[str, ...],
+    output: Path,
     sound: str,
     accent: int,
     stereo_steps: bool,
     volume: float,
     sample_rate: int,
+    speech_engine: str,
+    voice: str | None,
+    speech_rate: int,
+    no_speech: bool,
+    no_lyrics: bool,
 ) -> None:
     """Render a session to an audio file to carry on a phone.
 
@@ -183,53 +253,35 @@ def render(
     Examples:
       stridebeat render --spm 176 --duration 60m -o run.wav
       stridebeat render --ramp 165:175 --duration 60m -o ramp.wav
+      stridebeat render --spm 172 --duration 20m --cues glutes,cadence -o run.mp3
+      stridebeat render --cues activation -o warmup.mp3
       stridebeat render examples/session.toml -o session.mp3
 
     The first click starts at the file's first sample; every click sits at its exact
-    position, however long the file. The file appears only when complete.
+    position, however long the file. The file appears only when complete. With cues, a
+    .lrc lyrics file beside it shows each cue on a phone's music player.
     """
-    session = _session_from(session_file, spm, ramp, duration)
+    from stridebeat.prepare import Request, prepare
     from stridebeat.render import Voice
-
-    _render_file(session, output, Voice(sound, volume, stereo_steps), accent, sample_rate)
-
-
-def _session_from(
-    session_file: Path | None,
-    spm: float | None,
-    ramp: tuple[float, float] | None,
-    duration: float | None,
-) -> Session:
-    from stridebeat.session import load_session, ramp_session, steady_session
-
-    if spm is not None and ramp is not None:
-        raise click.UsageError("give either --spm or --ramp, not both")
-    if session_file is not None:
-        if spm is not None or ramp is not None or duration is not None:
-            raise click.UsageError(
-                "a session file sets its own cadence and durations: drop --spm, --ramp and "
-                "--duration, or drop the file"
-            )
-        return load_session(session_file)
-    if spm is None and ramp is None:
-        raise click.UsageError(
-            "say what to play: --spm 172, --ramp 165:175, or a SESSION.toml file"
-        )
-    if duration is None:
-        raise click.UsageError("--duration is required with --spm and --ramp, e.g. --duration 30m")
-    if ramp is not None:
-        return ramp_session(ramp[0], ramp[1], duration)
-    assert spm is not None
-    return steady_session(spm, duration)
-
-
-def _render_file(session: Session, output: Path, voice: Any, accent: int, rate: int) -> None:
-    from stridebeat.render import Renderer, render_to
-    from stridebeat.sinks.wav import AudioFileSink, check_target
-    from stridebeat.timeline import Timeline
+    from stridebeat.sinks.wav import check_target
 
     check_target(output)
-    renderer = Renderer(Timeline(session, rate, accent), voice)
+    prepared = prepare(
+        Request(session_file, spm, ramp, duration, cues),
+        Voice(sound, volume, stereo_steps),
+        accent,
+        sample_rate,
+        _speech(speech_engine, voice, speech_rate, not no_speech),
+    )
+    _render_file(prepared, output, lyrics=not no_lyrics)
+
+
+def _render_file(prepared: Prepared, output: Path, lyrics: bool) -> None:
+    from stridebeat.render import render_to
+    from stridebeat.sinks.wav import AudioFileSink
+
+    renderer = prepared.renderer
+    rate = renderer.timeline.rate
     interactive = sys.stderr.isatty()
     with _terminate_as_exit(), AudioFileSink(output, rate, renderer.channels) as sink:
         if interactive:
@@ -239,21 +291,35 @@ def _render_file(session: Session, output: Path, voice: Any, accent: int, rate: 
                 file=sys.stderr,
                 show_eta=True,
             ) as bar:
-                render_to(sink.write, renderer, bar.update)
+                render_to(sink.write, renderer, bar.update, sink.pcm16)
         else:
-            render_to(sink.write, renderer)
+            render_to(sink.write, renderer, pcm16=sink.pcm16)
         sink.commit()
+    if prepared.cues and lyrics:
+        from stridebeat.lyrics import lrc_path, lrc_text
+        from stridebeat.sinks.wav import write_text_atomically
+
+        text = lrc_text(prepared.cues, rate, prepared.session.title)
+        write_text_atomically(lrc_path(output), text)
+    if prepared.cues and not prepared.spoken:
+        _print_cues(prepared.cues, rate)
     if interactive:
-        _summary(renderer, output)
+        _summary(prepared, output)
 
 
-def _summary(renderer: Renderer, output: Path) -> None:
-    timeline = renderer.timeline
+def _print_cues(cues: Sequence[Cue], rate: int) -> None:
+    for cue in cues:
+        click.echo(f"{format_clock(cue.frame / rate):>8}  {cue.text}")
+
+
+def _summary(prepared: Prepared, output: Path) -> None:
+    timeline = prepared.renderer.timeline
     clicks = len(timeline.clicks_between(0, timeline.length))
-    layout = "stereo" if renderer.channels == 2 else "mono"
+    layout = "stereo" if prepared.renderer.channels == 2 else "mono"
+    cues = f", {len(prepared.cues)} cues" if prepared.cues else ""
     click.echo(
-        f"Wrote {output}: {format_clock(timeline.length / timeline.rate)}, {clicks} clicks, "
-        f"{timeline.rate} Hz {layout}.",
+        f"Wrote {output}: {format_clock(timeline.length / timeline.rate)}, {clicks} clicks"
+        f"{cues}, {timeline.rate} Hz {layout}.",
         err=True,
     )
 
@@ -272,26 +338,6 @@ class _terminate_as_exit:
         raise KeyboardInterrupt
 
 
-DEMO_SESSION = """\
-title = "stridebeat demo"
-
-[[block]]
-name = "easy"
-duration = "12s"
-spm = 164
-
-[[block]]
-name = "build"
-duration = "12s"
-ramp = "164:172"
-
-[[block]]
-name = "target"
-duration = "12s"
-spm = 172
-"""
-
-
 @cli.command()
 @click.option(
     "-o",
@@ -303,6 +349,7 @@ spm = 172
 )
 @click.option("--no-play", is_flag=True, help="Only write the file.")
 @_voice_options
+@_speech_options
 def demo(
     output: Path,
     no_play: bool,
@@ -311,14 +358,28 @@ def demo(
     stereo_steps: bool,
     volume: float,
     sample_rate: int,
+    speech_engine: str,
+    voice: str | None,
+    speech_rate: int,
 ) -> None:
-    """Render a 36-second demo (steady, ramp, steady) and play it if a sound device exists."""
-    from stridebeat.render import Voice
-    from stridebeat.session import parse_session
+    """Render a one-minute demo with spoken cues and play it if a sound device exists.
 
-    session = parse_session(DEMO_SESSION, "demo")
-    _render_file(session, output, Voice(sound, volume, stereo_steps), accent or 4, sample_rate)
-    click.echo(f"Demo written to {output} (164 spm, ramp to 172, then 172).")
+    The demo runs easy at 164 spm, ramps to 172, then holds 172 (the 'demo' cue script).
+    """
+    from stridebeat.prepare import Request, prepare
+    from stridebeat.render import Voice
+    from stridebeat.sinks.wav import check_target
+
+    check_target(output)
+    prepared = prepare(
+        Request(cues=("demo",)),
+        Voice(sound, volume, stereo_steps),
+        accent or 4,
+        sample_rate,
+        _speech(speech_engine, voice, speech_rate),
+    )
+    _render_file(prepared, output, lyrics=True)
+    click.echo(f"Demo written to {output}: easy at 164 spm, a ramp to 172, then 172.")
     if no_play:
         return
     from stridebeat.errors import DeviceError
@@ -327,9 +388,7 @@ def demo(
     try:
         play_file(output)
     except DeviceError as exc:
-        click.echo(
-            f"Not playing: {exc}. Play {output} with any audio player, or copy it to a phone."
-        )
+        click.echo(f"Not playing: {exc}. Play {output} with any audio player or on a phone.")
 
 
 @cli.command()
@@ -339,6 +398,136 @@ def sounds() -> None:
 
     for name in sound_names():
         click.echo(name)
+
+
+@cli.group()
+def cues() -> None:
+    """List cue scripts and check your own."""
+
+
+@cues.command("list")
+def cues_list() -> None:
+    """List the cue scripts: built-in ones and yours (yours win on a shared name)."""
+    from stridebeat.cuescript import load_script, script_paths, user_scripts_dir
+
+    for name, (path, builtin) in sorted(script_paths().items()):
+        try:
+            description = load_script(path).description
+        except StridebeatError as exc:
+            description = f"(broken: {exc})"
+        origin = "built-in" if builtin else "yours"
+        click.echo(f"{name:<14} {origin:<9} {description}")
+    click.echo(f"\nYour own scripts go in {user_scripts_dir()} (see cue_scripts/README.md).")
+
+
+@cues.command("check")
+@click.argument("script", metavar="SCRIPT")
+@click.option("--spm", callback=_converter(parse_spm), metavar="SPM", help="Cadence to try it on.")
+@click.option("--ramp", callback=_converter(parse_ramp), metavar="START:END", help="Or a ramp.")
+@click.option(
+    "--duration",
+    callback=_converter(_positive_duration),
+    metavar="TIME",
+    help="How long a run to try it on (default 20m at 170 spm for scripts without a routine).",
+)
+@click.option("--no-speech", is_flag=True, help="Estimate phrase lengths instead of speaking.")
+@_speech_options
+def cues_check(
+    script: str,
+    spm: float | None,
+    ramp: tuple[float, float] | None,
+    duration: float | None,
+    no_speech: bool,
+    speech_engine: str,
+    voice: str | None,
+    speech_rate: int,
+) -> None:
+    """Validate a cue script (a name or a .toml path) and print the cues it would give.
+
+    \b
+    Examples:
+      stridebeat cues check glutes --spm 172 --duration 20m
+      stridebeat cues check ~/my-cues.toml --ramp 165:172 --duration 30m
+    """
+    from stridebeat.cuescript import find_script, load_script
+    from stridebeat.prepare import Request, prepare
+    from stridebeat.render import Voice
+
+    path = find_script(script)
+    loaded = load_script(path)
+    if spm is None and ramp is None and not loaded.routine:
+        spm, duration = 170.0, duration or 20 * 60.0
+    prepared = prepare(
+        Request(None, spm, ramp, duration, (str(path),)),
+        Voice(),
+        0,
+        44100,
+        _speech(speech_engine, voice, speech_rate, not no_speech),
+    )
+    rate = prepared.renderer.timeline.rate
+    total = format_clock(prepared.renderer.length / rate)
+    click.echo(f"{path}: {len(loaded.rules)} rules, {len(prepared.cues)} cues in {total}")
+    for cue in prepared.cues:
+        role = "structural" if cue.structural else "form"
+        click.echo(f"{format_clock(cue.frame / rate):>8}  {role:<10}  {cue.text}")
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the phrase to this file (.wav, .flac, .ogg, .mp3) instead of playing it.",
+)
+@click.option("--sample-rate", type=click.IntRange(8000, 192000), default=44100, show_default=True)
+@_speech_options
+def say(
+    text: str,
+    output: Path | None,
+    sample_rate: int,
+    speech_engine: str,
+    voice: str | None,
+    speech_rate: int,
+) -> None:
+    """Speak TEXT with the cue voice, to try a voice or a rate.
+
+    \b
+    Examples:
+      stridebeat say "Push the ground back"
+      stridebeat say "Lean from the ankles" --voice en-gb --speech-rate 160 -o lean.wav
+    """
+    from stridebeat.render import SPEECH_PEAK
+    from stridebeat.speech import Speech, SpeechSettings
+
+    if not text.strip():
+        raise click.BadParameter("give some words to say", param_hint="TEXT")
+    speech = Speech(SpeechSettings(speech_engine, voice, speech_rate))
+    wave = SPEECH_PEAK * speech.phrase(text, sample_rate)
+    if output is not None:
+        from stridebeat.sinks.wav import AudioFileSink, check_target
+
+        check_target(output)
+        with AudioFileSink(output, sample_rate, 1) as sink:
+            sink.write(wave[:, None])
+            sink.commit()
+        click.echo(f"Wrote {output} ({len(wave) / sample_rate:.1f} s, {speech.engine_used}).")
+        return
+    from stridebeat.sinks.live import play_wave
+
+    play_wave(wave, sample_rate)
+
+
+@cli.command()
+@_speech_options
+def voices(speech_engine: str, voice: str | None, speech_rate: int) -> None:
+    """List the speech voices you can give to --voice."""
+    from stridebeat.speech import Speech, SpeechSettings
+
+    found = Speech(SpeechSettings(speech_engine, None, speech_rate)).voices()
+    for info in found:
+        languages = ",".join(info.languages)
+        click.echo(f"{info.engine:<10} {info.id:<28} {info.name:<24} {languages}")
 
 
 def main() -> None:

@@ -40,3 +40,11 @@ class OutputError(StridebeatError):
 
 class DeviceError(StridebeatError):
     """No sound output can be opened (no device, no PortAudio library)."""
+
+
+class SpeechUnavailable(StridebeatError):
+    """No speech engine works on this machine (none installed, or each fails to start)."""
+
+
+class SpeechFailed(StridebeatError):
+    """A phrase could not be spoken by any engine, even after retries."""

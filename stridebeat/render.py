@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Callable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from stridebeat.schedule import Cue
 from stridebeat.synth import PHASES, ShiftedClick, accent_of, load_sound
 from stridebeat.timeline import Timeline
+
+# Speech sits at this peak and clicks are ducked to DUCK under it: 0.65 + 0.3 stays below
+# full scale whatever the click volume, so the mix never clips.
+SPEECH_PEAK = 0.65
+DUCK = 0.3
+DUCK_RAMP_SECONDS = 0.01
 
 # Alternate steps are panned this far (-1 is fully left): strong, yet a runner with one
 # earbud still hears every step, about 8 dB quieter on the far side.
 STEREO_PAN = 0.5
-DEFAULT_CHUNK = 65536
+DEFAULT_CHUNK = 1 << 18  # frames: about 6 s at 44.1 kHz
 
 
 @dataclass(frozen=True)
@@ -37,18 +48,34 @@ def pan_gains(pan: float) -> tuple[float, float]:
     return math.cos(angle), math.sin(angle)
 
 
-class Renderer:
-    """Mixes clicks into any frame range of a timeline, in any order."""
+@dataclass(frozen=True)
+class SpokenCue:
+    """A cue with its sound, ready to mix: ``wave`` starts at ``cue.frame``."""
 
-    def __init__(self, timeline: Timeline, voice: Voice) -> None:
+    cue: Cue
+    wave: NDArray[np.float32]
+
+
+class Renderer:
+    """Mixes clicks and spoken cues into any frame range of a timeline, in any order."""
+
+    def __init__(self, timeline: Timeline, voice: Voice, cues: Sequence[SpokenCue] = ()) -> None:
         self.timeline = timeline
         self.voice = voice
+        self.cues = sorted(cues, key=lambda c: c.cue.frame)
+        self._cue_starts = [c.cue.frame for c in self.cues]
+        self._ramp = max(1, round(DUCK_RAMP_SECONDS * timeline.rate))
         self.channels = voice.channels
         wave = load_sound(voice.sound, timeline.rate)
-        self._normal = ShiftedClick.of(wave, voice.volume)
-        self._accent = ShiftedClick.of(accent_of(wave), voice.volume)
-        self._reach = max(self._normal.length, self._accent.length)
-        self._pre = self._normal.pre
+        self._voices = (
+            ShiftedClick.of(wave, voice.volume),
+            ShiftedClick.of(accent_of(wave), voice.volume),
+        )
+        self._lengths = tuple(v.length for v in self._voices)
+        self._reach = max(self._lengths)
+        self._pre = self._voices[0].pre
+        self._buffer = np.zeros((0, self.channels), dtype=np.float32)
+        self._tables16: list[list[NDArray[np.int16]]] | None = None
         if voice.stereo_steps:
             self._gains = np.array([pan_gains(-STEREO_PAN), pan_gains(STEREO_PAN)], np.float32)
         else:
@@ -61,51 +88,240 @@ class Renderer:
     def render(self, start: int, out: NDArray[np.float32]) -> None:
         """Fill ``out`` (frames × channels) with the audio from frame ``start`` on."""
         out.fill(0.0)
-        frames = out.shape[0]
-        clicks = self.timeline.clicks_between(
-            start - self._reach + self._pre, start + frames + self._pre
-        )
-        for position, step, accent, audible in zip(
-            clicks.positions, clicks.steps, clicks.accents, clicks.audible, strict=True
-        ):
-            if not audible:
-                continue
-            shifted = self._accent if accent else self._normal
-            whole = math.floor(position)
-            phase = round((position - whole) * PHASES)
-            if phase == PHASES:
-                whole, phase = whole + 1, 0
-            offset = whole - shifted.pre - start
-            lo, hi = max(offset, 0), min(offset + shifted.length, frames)
-            if hi <= lo:
-                continue
-            row = shifted.table[phase, lo - offset : hi - offset]
-            out[lo:hi] += row[:, None] * self._gains[step % 2]
+        clicks, cues = self._events(start, out.shape[0])
+        self._add_clicks(start, out, clicks)
+        self._mix_cues(start, out, cues)
         np.clip(out, -1.0, 1.0, out=out)
 
+    def render_pcm16(self, start: int, out: NDArray[np.int16]) -> None:
+        """The same audio as ``render`` as 16-bit samples: round(clip(x) · 32767).
+
+        Most of a metronome track is silence, so only the stretches that sound are mixed
+        in floating point; a lone click is copied from a table rounded the same way.
+        """
+        out.fill(0)
+        frames = out.shape[0]
+        clicks, cues = self._events(start, frames)
+        tables = self._pcm16_tables()
+        for lo, hi, group, spoken in _clusters(clicks, cues, start, frames, self._ramp):
+            if len(group) == 1 and not spoken:
+                offset, phase, accent, side, length = group[0]
+                table = tables[accent][side]
+                out[lo:hi] = table[phase, lo - offset : hi - offset]
+                continue
+            segment = self._scratch(hi - lo)
+            self._add_clicks(start + lo, segment, [_shift(c, lo) for c in group])
+            self._mix_cues(start + lo, segment, spoken)
+            _to_pcm16(segment, out[lo:hi])
+
+    def _events(self, start: int, frames: int) -> tuple[list[_Click], list[SpokenCue]]:
+        """The audible clicks and the cues that reach into [start, start + frames)."""
+        found = self.timeline.clicks_between(
+            start - self._reach + self._pre, start + frames + self._pre
+        )
+        keep = found.audible
+        positions = found.positions[keep]
+        whole = np.floor(positions)
+        phases = np.rint((positions - whole) * PHASES).astype(np.int64)
+        whole = whole.astype(np.int64) + (phases == PHASES)
+        phases[phases == PHASES] = 0
+        offsets = whole - self._pre - start
+        accents = found.accents[keep]
+        clicks = [
+            (offset, phase, int(accent), step % 2, self._lengths[int(accent)])
+            for offset, phase, accent, step in zip(
+                offsets.tolist(),
+                phases.tolist(),
+                accents.tolist(),
+                found.steps[keep].tolist(),
+                strict=True,
+            )
+            if offset < frames and offset + self._lengths[int(accent)] > 0
+        ]
+        ramp = self._ramp
+        first = max(bisect.bisect_right(self._cue_starts, start) - 1, 0)
+        last = bisect.bisect_left(self._cue_starts, start + frames + ramp)
+        cues = [
+            c
+            for c in self.cues[first:last]
+            if c.cue.frame - ramp < start + frames and c.cue.frame + len(c.wave) + ramp > start
+        ]
+        return clicks, cues
+
+    def _add_clicks(self, start: int, out: NDArray[np.float32], clicks: Sequence[_Click]) -> None:
+        """Add clicks (offsets count from the start of ``out``) into ``out``."""
+        frames = out.shape[0]
+        for offset, phase, accent, side, length in clicks:
+            lo, hi = max(offset, 0), min(offset + length, frames)
+            if hi > lo:
+                row = self._voices[accent].table[phase, lo - offset : hi - offset]
+                out[lo:hi] += row[:, None] * self._gains[side]
+
+    def _mix_cues(self, start: int, out: NDArray[np.float32], cues: Sequence[SpokenCue]) -> None:
+        """Duck the clicks under each cue (with short ramps), then add the speech."""
+        if not cues:
+            return
+        frames, ramp = out.shape[0], self._ramp
+        ducking = np.zeros(frames, dtype=np.float32)
+        for spoken in cues:
+            begin, end = spoken.cue.frame - start, spoken.cue.frame + len(spoken.wave) - start
+            lo, hi = max(begin - ramp, 0), min(end + ramp, frames)
+            if hi > lo:
+                shape = np.interp(
+                    np.arange(lo, hi), [begin - ramp, begin, end, end + ramp], [0, 1, 1, 0]
+                )
+                np.maximum(ducking[lo:hi], shape, out=ducking[lo:hi])
+        out *= (1.0 - (1.0 - DUCK) * ducking)[:, None]
+        for spoken in cues:
+            offset = spoken.cue.frame - start
+            lo, hi = max(offset, 0), min(offset + len(spoken.wave), frames)
+            if hi > lo:
+                out[lo:hi] += SPEECH_PEAK * spoken.wave[lo - offset : hi - offset, None]
+
+    def _scratch(self, frames: int) -> NDArray[np.float32]:
+        if self._buffer.shape[0] < frames:
+            self._buffer = np.zeros((frames, self.channels), dtype=np.float32)
+        segment = self._buffer[:frames]
+        segment.fill(0.0)
+        return segment
+
+    def _pcm16_tables(self) -> list[list[NDArray[np.int16]]]:
+        """Click voices as 16-bit rows: [accent][side] -> phases × frames × channels."""
+        if self._tables16 is None:
+            self._tables16 = [
+                [_pcm16_table(voice.table, self._gains[side]) for side in (0, 1)]
+                for voice in self._voices
+            ]
+        return self._tables16
+
     def chunks(
-        self, chunk: int = DEFAULT_CHUNK, start: int = 0, stop: int | None = None
+        self, chunk: int = DEFAULT_CHUNK, start: int = 0, stop: int | None = None, buffers: int = 1
     ) -> Iterator[NDArray[np.float32]]:
-        """Consecutive blocks from ``start`` to ``stop`` (the end), reusing one buffer."""
+        """Consecutive blocks from ``start`` to ``stop`` (the end), taking turns in a few
+        reused buffers (a block stays valid until ``buffers`` more have been made)."""
         stop = self.length if stop is None else stop
-        buffer = np.zeros((chunk, self.channels), dtype=np.float32)
-        for frame in range(start, stop, chunk):
-            block = buffer[: min(chunk, stop - frame)]
+        ring = np.zeros((buffers, chunk, self.channels), dtype=np.float32)
+        for n, frame in enumerate(range(start, stop, chunk)):
+            block = ring[n % buffers, : min(chunk, stop - frame)]
             self.render(frame, block)
             yield block
 
+    def pcm16_chunks(
+        self, chunk: int = DEFAULT_CHUNK, buffers: int = 1
+    ) -> Iterator[NDArray[np.int16]]:
+        """The whole timeline as consecutive 16-bit blocks, like ``chunks``."""
+        ring = np.zeros((buffers, chunk, self.channels), dtype=np.int16)
+        for n, frame in enumerate(range(0, self.length, chunk)):
+            block = ring[n % buffers, : min(chunk, self.length - frame)]
+            self.render_pcm16(frame, block)
+            yield block
+
+
+# (offset in the chunk, sub-sample phase, accent 0/1, side 0/1, length in frames)
+_Click = tuple[int, int, int, int, int]
+
+
+def _shift(click: _Click, by: int) -> _Click:
+    offset, phase, accent, side, length = click
+    return offset - by, phase, accent, side, length
+
+
+def _clusters(
+    clicks: list[_Click], cues: list[SpokenCue], start: int, frames: int, ramp: int
+) -> Iterator[tuple[int, int, list[_Click], list[SpokenCue]]]:
+    """Stretches of the chunk that sound, as (lo, hi, clicks, cues) with nothing overlapping
+    another stretch; clicks and cues in a stretch may overlap each other."""
+    spans: list[tuple[int, int, _Click | None, SpokenCue | None]] = [
+        (max(c[0], 0), min(c[0] + c[4], frames), c, None) for c in clicks
+    ]
+    for spoken_cue in cues:
+        begin = spoken_cue.cue.frame - start
+        end = begin + len(spoken_cue.wave)
+        spans.append((max(begin - ramp, 0), min(end + ramp, frames), None, spoken_cue))
+    spans.sort(key=lambda s: s[0])
+    group: list[_Click] = []
+    spoken: list[SpokenCue] = []
+    lo = hi = -1
+    for span_lo, span_hi, click, cue in spans:
+        if span_lo >= hi and (group or spoken):
+            yield lo, hi, group, spoken
+            group, spoken = [], []
+        if not group and not spoken:
+            lo, hi = span_lo, span_hi
+        hi = max(hi, span_hi)
+        if click is not None:
+            group.append(click)
+        if cue is not None:
+            spoken.append(cue)
+    if group or spoken:
+        yield lo, hi, group, spoken
+
+
+def _to_pcm16(samples: NDArray[np.float32], out: NDArray[np.int16]) -> None:
+    """round(clip(x) · 32767) into ``out``; ``samples`` is used as scratch."""
+    np.clip(samples, -1.0, 1.0, out=samples)
+    np.multiply(samples, np.float32(32767), out=samples)
+    np.rint(samples, out=samples)
+    out[...] = samples
+
+
+def _pcm16_table(table: NDArray[np.float32], gains: NDArray[np.float32]) -> NDArray[np.int16]:
+    scaled = table[:, :, None] * gains
+    out = np.empty(scaled.shape, dtype=np.int16)
+    _to_pcm16(scaled, out)
+    return out
+
 
 def render_to(
-    write: Callable[[NDArray[np.float32]], None],
+    write: Callable[[NDArray[Any]], None],
     renderer: Renderer,
     progress: Callable[[int], None] | None = None,
-    chunk: int = DEFAULT_CHUNK,
+    pcm16: bool = False,
 ) -> int:
-    """Render a whole timeline through ``write``; return the number of frames written."""
+    """Render a whole timeline through ``write`` (16-bit blocks if ``pcm16``, else float32);
+    return the number of frames written. The next block is rendered while one is written."""
     written = 0
-    for block in renderer.chunks(chunk):
+    # three buffers: one being written, one waiting in the queue, one being rendered
+    blocks: Iterator[NDArray[Any]] = (
+        renderer.pcm16_chunks(buffers=3) if pcm16 else renderer.chunks(buffers=3)
+    )
+    for block in _ahead(blocks):
         write(block)
         written += len(block)
         if progress is not None:
             progress(len(block))
     return written
+
+
+_END = object()
+
+
+def _ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """Run ``items`` one step ahead in a thread (numpy and libsndfile release the GIL)."""
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        handoff.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(_END)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            handoff.put(exc)
+
+    worker = threading.Thread(target=produce, name="stridebeat-render", daemon=True)
+    worker.start()
+    try:
+        while (item := handoff.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()

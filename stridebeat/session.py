@@ -110,13 +110,13 @@ class Session:
 
 def steady_session(spm: float, duration: float) -> Session:
     """One run block at a constant cadence (``render --spm``)."""
-    return Session((Block("run", duration, Steady(spm)),), title=f"{spm:g} spm")
+    return Session((Block("run", duration, Steady(spm), "Steady run"),), title=f"{spm:g} spm")
 
 
 def ramp_session(start_spm: float, end_spm: float, duration: float) -> Session:
     """One run block ramping linearly in time (``render --ramp``)."""
     return Session(
-        (Block("run", duration, Ramp(start_spm, end_spm)),),
+        (Block("run", duration, Ramp(start_spm, end_spm), "Cadence build"),),
         title=f"{start_spm:g} to {end_spm:g} spm",
     )
 

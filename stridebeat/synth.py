@@ -27,35 +27,36 @@ def sound_names() -> list[str]:
 
 
 def load_sound(spec: str, rate: int) -> Wave:
-    """A built-in sound by name or a WAV/FLAC/OGG path, as mono float32 at ``rate``.
-
-    The sample is mixed to mono, its leading silence trimmed (so the click starts on its
-    position) and its peak normalised to 1.
-    """
-    import soundfile as sf
-
+    """A built-in sound by name or a WAV/FLAC/OGG path, as mono float32 at ``rate``."""
     builtin = data_dir("sounds") / f"{spec}.wav"
     path = builtin if "/" not in spec and builtin.is_file() else Path(spec).expanduser()
+    choices = f"use one of {', '.join(sound_names())} or the path of a WAV file"
     if not path.is_file():
-        raise SoundError(
-            f"no sound {spec!r}: use one of {', '.join(sound_names())} or the path of a WAV file"
-        )
+        raise SoundError(f"no sound {spec!r}: {choices}")
+    return load_clip(path, rate, "sound", MAX_SAMPLE_SECONDS, choices)
+
+
+def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str) -> Wave:
+    """A short recording as mono float32 at ``rate``: leading silence trimmed (so it starts
+    where it is placed), peak normalised to 1. ``what`` and ``choices`` go into messages."""
+    import soundfile as sf
+
     try:
         data, source_rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        hint = f", or {choices}" if choices else ""
         raise SoundError(
-            f"cannot read the sound {str(path)!r} ({exc}); give a WAV, FLAC or OGG file, "
-            f"or one of {', '.join(sound_names())}"
+            f"cannot read the {what} {str(path)!r} ({exc}); give a WAV, FLAC or OGG file{hint}"
         ) from None
     mono = data.mean(axis=1)
-    if mono.size and len(mono) > MAX_SAMPLE_SECONDS * source_rate:
+    if len(mono) > max_seconds * source_rate:
         raise SoundError(
-            f"the sound {str(path)!r} lasts {len(mono) / source_rate:.2f} s; a click must be "
-            f"shorter than {MAX_SAMPLE_SECONDS:g} s: trim it"
+            f"the {what} {str(path)!r} lasts {len(mono) / source_rate:.2f} s; it must be "
+            f"shorter than {max_seconds:g} s: trim it"
         )
     peak = float(np.max(np.abs(mono))) if mono.size else 0.0
     if not np.isfinite(peak) or peak == 0.0:
-        raise SoundError(f"the sound {str(path)!r} is silent or empty: pick another file")
+        raise SoundError(f"the {what} {str(path)!r} is silent or empty: pick another file")
     onset = int(np.argmax(np.abs(mono) >= peak * _SILENCE))
     wave = resample(mono[onset:], source_rate, rate)
     wave /= np.max(np.abs(wave))

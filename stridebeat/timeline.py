@@ -43,7 +43,7 @@ class _Cadence:
 
 
 @dataclass(frozen=True)
-class _Span:
+class Span:
     """A block placed on the timeline: frames [start, end) and how it clicks."""
 
     block: Block
@@ -69,7 +69,7 @@ class Timeline:
         self.session = session
         self.rate = rate
         self.accent_every = accent_every
-        self.spans: tuple[_Span, ...] = tuple(_lay_out(session, rate))
+        self.spans: tuple[Span, ...] = tuple(_lay_out(session, rate))
         self.length = self.spans[-1].end if self.spans else 0
 
     def span_index_at(self, frame: int) -> int:
@@ -147,10 +147,10 @@ def _pattern_on(pattern: Metronome, seconds: NDArray[np.float64]) -> NDArray[np.
     return np.asarray(np.mod(seconds, pattern.on + pattern.off) < pattern.on)
 
 
-def _lay_out(session: Session, rate: int) -> list[_Span]:
-    spans: list[_Span] = []
+def _lay_out(session: Session, rate: int) -> list[Span]:
+    spans: list[Span] = []
     elapsed = 0.0
-    previous: _Span | None = None
+    previous: Span | None = None
     for block in session.blocks:
         start = seconds_to_frames(elapsed, rate)
         elapsed += block.duration
@@ -167,7 +167,7 @@ def _lay_out(session: Session, rate: int) -> list[_Span]:
             )
             phase0 = _end_phase(previous) if carries and previous else Fraction(0)
             phase_end = phase0 + (r0 + r1) / 2 * length
-            span = _Span(
+            span = Span(
                 block,
                 start,
                 end,
@@ -180,9 +180,9 @@ def _lay_out(session: Session, rate: int) -> list[_Span]:
         elif isinstance(clicks, Rhythm):
             offsets, cycle = _rhythm_frames(clicks, rate)
             count = _rhythm_count(offsets, cycle, length)
-            span = _Span(block, start, end, 0, count, None, offsets, cycle)
+            span = Span(block, start, end, 0, count, None, offsets, cycle)
         else:
-            span = _Span(block, start, end, 0, 0, None, (), Fraction(0))
+            span = Span(block, start, end, 0, 0, None, (), Fraction(0))
         spans.append(span)
         previous = span
     return spans
@@ -197,7 +197,7 @@ def _rates(clicks: Steady | Ramp, rate: int) -> tuple[Fraction, Fraction]:
     )
 
 
-def _end_phase(span: _Span) -> Fraction:
+def _end_phase(span: Span) -> Fraction:
     assert span.cadence is not None
     c = span.cadence
     return c.phase0 + (c.r0 + c.r1) / 2 * span.length
@@ -216,7 +216,7 @@ def _rhythm_count(offsets: tuple[Fraction, ...], cycle: Fraction, length: int) -
     return full * len(offsets) + sum(1 for o in offsets if full * cycle + o < length)
 
 
-def _candidate_steps(span: _Span, start: float, stop: float) -> NDArray[np.int64]:
+def _candidate_steps(span: Span, start: float, stop: float) -> NDArray[np.int64]:
     """Step numbers that may fall in [start, stop): a superset, filtered by position after."""
     lo = max(start - span.start, 0.0)
     hi = min(stop - span.start, float(span.length))
@@ -235,7 +235,7 @@ def _candidate_steps(span: _Span, start: float, stop: float) -> NDArray[np.int64
     return np.arange(k_lo, max(k_hi, k_lo), dtype=np.int64)
 
 
-def _phase(span: _Span, x: float) -> float:
+def _phase(span: Span, x: float) -> float:
     """Steps done at local frame x: phase0 + r0·x + (r1 - r0)·x² / (2·length)."""
     assert span.cadence is not None
     c = span.cadence
@@ -243,7 +243,7 @@ def _phase(span: _Span, x: float) -> float:
     return float(c.phase0) + r0 * x + dr * x * x / (2 * span.length)
 
 
-def _positions(span: _Span, steps: NDArray[np.int64]) -> NDArray[np.float64]:
+def _positions(span: Span, steps: NDArray[np.int64]) -> NDArray[np.float64]:
     if span.cadence is None:
         per_cycle = len(span.rhythm_offsets)
         offsets = np.array([float(o) for o in span.rhythm_offsets])

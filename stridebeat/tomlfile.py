@@ -101,6 +101,10 @@ class Table:
         prefix = f"{self.label}: " if self.label else ""
         return FileInputError(self.source, self.lines.line(self.index, key), prefix + message)
 
+    def where(self, key: str | None = None) -> str:
+        line = self.lines.line(self.index, key)
+        return f"{self.source}:{line}" if line else self.source
+
     def check_keys(self, known: tuple[str, ...]) -> None:
         for key in self.data:
             if key not in known:

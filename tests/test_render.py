@@ -116,3 +116,22 @@ def test_overlapping_long_clicks_never_clip(tmp_path: Path) -> None:
     renderer = Renderer(Timeline(steady_session(300, 5), 8000), Voice(str(path), volume=1.0))
     audio = render_all(renderer)
     assert np.abs(audio).max() <= 1.0
+
+
+@pytest.mark.parametrize("stereo", [False, True])
+def test_pcm16_path_is_the_float_path_rounded(tmp_path: Path, stereo: bool) -> None:
+    from stridebeat.render import SpokenCue
+    from stridebeat.schedule import Cue
+
+    path = tmp_path / "long.wav"
+    sf.write(path, np.sin(np.arange(3000) / 3) * np.linspace(1, 0, 3000), 8000)  # overlaps
+    session = Session((Block("run", 20, Ramp(150, 300)), Block("run", 10, Steady(300))))
+    timeline = Timeline(session, 8000, accent_every=3)
+    speech = np.sin(np.arange(9000, dtype=np.float32) / 7)
+    cues = [SpokenCue(Cue(f, 9000, "x", None, True, 0, "t:1"), speech) for f in (5000, 100_000)]
+    for voice in (Voice("wood", 1.0, stereo), Voice(str(path), 0.9, stereo)):
+        renderer = Renderer(timeline, voice, cues)
+        floats = np.concatenate([b.copy() for b in renderer.chunks(7001)])
+        pcm = np.concatenate([b.copy() for b in renderer.pcm16_chunks(7001)])
+        expected = np.rint(np.clip(floats, -1, 1) * np.float32(32767)).astype(np.int16)
+        np.testing.assert_array_equal(pcm, expected)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from stridebeat.errors import DeviceError
 
 _RENDER_HINT = "use 'stridebeat render' to make a file instead"
@@ -24,10 +27,15 @@ def play_file(path: Path) -> None:
     """Play a short rendered file on the default output and wait until it ends."""
     import soundfile as sf
 
-    sd = _sounddevice()
     data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    play_wave(data, rate)
+
+
+def play_wave(wave: NDArray[np.float32], rate: int) -> None:
+    """Play a short array (frames, or frames × channels) and wait until it ends."""
+    sd = _sounddevice()
     try:
-        sd.play(data, rate)  # type: ignore[attr-defined]
+        sd.play(wave, rate)  # type: ignore[attr-defined]
         sd.wait()  # type: ignore[attr-defined]
     except (sd.PortAudioError, ValueError) as exc:  # type: ignore[attr-defined]
         raise DeviceError(

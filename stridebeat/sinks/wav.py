@@ -13,7 +13,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import numpy as np
 from numpy.typing import NDArray
 
 from stridebeat.errors import InputError, OutputError
@@ -91,6 +90,7 @@ class AudioFileSink:
         self.rate = rate
         self.channels = channels
         self.format, self.subtype = format_of(self.path)
+        self.pcm16 = self.subtype == "PCM_16"  # takes int16 blocks as they are: the fast path
         self.frames_written = 0
         self._tmp: Path | None = None
         self._file: Any = None
@@ -117,7 +117,7 @@ class AudioFileSink:
             ) from None
         return self
 
-    def write(self, frames: NDArray[np.float32]) -> None:
+    def write(self, frames: NDArray[Any]) -> None:
         try:
             self._file.write(frames)
         except (RuntimeError, OSError) as exc:

@@ -1,0 +1,99 @@
+"""From what the runner asked for to a ready renderer: session, cue scripts, speech, schedule.
+
+``render`` and ``play`` both start here, so a file and the live stream are the same samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from stridebeat.errors import InputError
+from stridebeat.render import Renderer, Voice
+from stridebeat.schedule import Cue
+from stridebeat.session import Session
+
+if TYPE_CHECKING:
+    from stridebeat.speech import Speech
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to play: a session file, or a steady or ramped cadence for a duration; cue scripts."""
+
+    session_file: Path | None = None
+    spm: float | None = None
+    ramp: tuple[float, float] | None = None
+    duration: float | None = None
+    cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpeechOptions:
+    enabled: bool = True
+    engine: str = "auto"
+    voice: str | None = None
+    rate_wpm: int = 175
+
+
+@dataclass(frozen=True)
+class Prepared:
+    session: Session
+    renderer: Renderer
+    cues: tuple[Cue, ...]
+    spoken: bool  # whether the cues are in the audio (False with --no-speech)
+
+
+def requested_session(request: Request) -> Session | None:
+    """The session the options describe, or None when only cue scripts were named."""
+    from stridebeat.session import load_session, ramp_session, steady_session
+
+    if request.spm is not None and request.ramp is not None:
+        raise InputError("give either --spm or --ramp, not both")
+    if request.session_file is not None:
+        if request.spm is not None or request.ramp is not None or request.duration is not None:
+            raise InputError(
+                "a session file sets its own cadence and durations: drop --spm, --ramp and "
+                "--duration, or drop the file"
+            )
+        return load_session(request.session_file)
+    if request.spm is None and request.ramp is None:
+        if request.duration is not None:
+            raise InputError("--duration needs --spm or --ramp, e.g. --spm 172 --duration 30m")
+        return None
+    if request.duration is None:
+        raise InputError("--duration is required with --spm and --ramp, e.g. --duration 30m")
+    if request.ramp is not None:
+        return ramp_session(*request.ramp, request.duration)
+    assert request.spm is not None
+    return steady_session(request.spm, request.duration)
+
+
+def prepare(
+    request: Request, voice: Voice, accent: int, rate: int, speech: SpeechOptions
+) -> Prepared:
+    from stridebeat.cuescript import load_scripts
+    from stridebeat.schedule import assemble, schedule_cues
+    from stridebeat.timeline import Timeline
+
+    scripts = load_scripts(request.cues)
+    session, block_scripts = assemble(requested_session(request), scripts)
+    timeline = Timeline(session, rate, accent)
+    if not any(block_scripts):
+        return Prepared(session, Renderer(timeline, voice), (), False)
+
+    from stridebeat.cueaudio import CueSounds
+
+    sounds = CueSounds(rate, _speech(speech), speech.rate_wpm)
+    cues = schedule_cues(timeline, block_scripts, sounds.measure)
+    renderer = Renderer(timeline, voice, sounds.spoken(cues))
+    return Prepared(session, renderer, cues, speech.enabled)
+
+
+def _speech(options: SpeechOptions) -> Speech | None:
+    if not options.enabled:
+        return None
+    from stridebeat.speech import Speech, SpeechSettings
+
+    return Speech(SpeechSettings(options.engine, options.voice, options.rate_wpm))

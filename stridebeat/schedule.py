@@ -1,0 +1,340 @@
+"""When each spoken cue starts: cue rules laid on a timeline, on the beat, never overlapping.
+
+Structural cues (announcements, countdowns, instructions, rep counts) are placed first, each
+at the first step at or after its time, pushed to the next step after a cue still speaking.
+Form cues fill in around them, keeping the script's minimum gap from the previous form cue
+and staying quiet at the start of run blocks; one that does not fit is skipped, not squeezed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from stridebeat.cuescript import CueRule, CueScript, fill, load_scripts, placeholders
+from stridebeat.errors import InputError
+from stridebeat.session import Block, Ramp, Rhythm, Session, Steady
+from stridebeat.timeline import Span, Timeline
+from stridebeat.units import seconds_to_frames
+
+# A cue pushed further than this from its time cannot keep to its script.
+MAX_PUSH_SECONDS = 5.0
+# A form cue may wait this long for a structural cue to finish before it is skipped.
+MAX_FORM_WAIT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue placed on the timeline: frames [frame, frame + length)."""
+
+    frame: int
+    length: int
+    text: str
+    audio: Path | None
+    structural: bool
+    block: int
+    where: str  # the rule's file:line
+
+    @property
+    def end(self) -> int:
+        return self.frame + self.length
+
+
+# frames a cue will last: (spoken text, or None for a recording; recording path or None)
+Measure = Callable[[str, Path | None], int]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    frame: int
+    block: int
+    rule: CueRule
+    script: CueScript
+    order: int  # ties at one frame go in script order
+
+
+def assemble(
+    session: Session | None, scripts: Sequence[CueScript]
+) -> tuple[Session, list[tuple[CueScript, ...]]]:
+    """The session to play and the cue scripts of each of its blocks.
+
+    Scripts that bring a routine (warm-up drills, a stance check) put it first and speak in
+    it alone; the other scripts (given here, named by the session or by a block) speak in
+    every block their rules allow.
+    """
+    general = tuple(s for s in scripts if not s.routine)
+    blocks: list[Block] = []
+    block_scripts: list[tuple[CueScript, ...]] = []
+    for script in scripts:
+        for block in script.routine:
+            blocks.append(block)
+            block_scripts.append((script, *general, *load_scripts(block.cues)))
+    if session is None:
+        if not blocks:
+            raise InputError(
+                "say what to play: --spm 172, --ramp 165:175 or a SESSION.toml file "
+                "(only cue scripts with a routine, such as activation, play on their own)"
+            )
+        session = Session((), title=" + ".join(s.name for s in scripts if s.routine))
+    everywhere = (*general, *load_scripts(session.cues))
+    for block in session.blocks:
+        blocks.append(block)
+        block_scripts.append((*everywhere, *load_scripts(block.cues)))
+    played = Session(tuple(blocks), session.title, session.source, session.cues)
+    return played, block_scripts
+
+
+def schedule_cues(
+    timeline: Timeline,
+    block_scripts: Sequence[Sequence[CueScript]],
+    measure: Measure,
+) -> tuple[Cue, ...]:
+    """Place every cue of every block's scripts; see the module docstring for the rules."""
+    candidates = _candidates(timeline, block_scripts)
+    placed: list[Cue] = []
+    used: dict[int, int] = {}  # phrasings taken so far, by rule
+    for candidate in (c for c in candidates if c.rule.structural):
+        cue = _place_structural(timeline, candidate, placed, used, measure)
+        bisect.insort(placed, cue, key=lambda c: c.frame)
+    last_form_end: int | None = None
+    for candidate in (c for c in candidates if not c.rule.structural):
+        form = _place_form(timeline, candidate, placed, used, measure, last_form_end)
+        if form is not None:
+            bisect.insort(placed, form, key=lambda c: c.frame)
+            last_form_end = form.end
+    return tuple(placed)
+
+
+def _candidates(
+    timeline: Timeline, block_scripts: Sequence[Sequence[CueScript]]
+) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    order = 0
+    for index, span in enumerate(timeline.spans):
+        for script in block_scripts[index]:
+            for rule in script.rules:
+                if not rule.applies_to(span.block):
+                    continue
+                for frame in _times(timeline, span, rule, script):
+                    found.append(_Candidate(frame, index, rule, script, order))
+                order += 1
+    found.sort(key=lambda c: (c.frame, c.order))
+    return found
+
+
+def _times(timeline: Timeline, span: Span, rule: CueRule, script: CueScript) -> list[int]:
+    """The rule's moments in this block, each moved onto the beat."""
+    rate, seconds = timeline.rate, span.length / timeline.rate
+    times: list[float] = []
+    if rule.every is not None:
+        times += [rule.every * n for n in range(1, int(seconds / rule.every) + 1)]
+    times += list(rule.at)
+    times += [{"start": 0.0, "halfway": seconds / 2}[e] for e in rule.on if e != "rep"]
+    times += [seconds - before for before in rule.before_end if before <= seconds]
+    if not rule.structural and span.block.kind == "run":
+        times = [t for t in times if t >= script.quiet_start]
+    frames = [_on_beat(timeline, span, span.start + seconds_to_frames(t, rate))
+              for t in times if 0 <= t < seconds]  # fmt: skip
+    if "rep" in rule.on and isinstance(span.block.clicks, Rhythm):
+        clicks = timeline.clicks_between(span.start, span.end)
+        frames += [round(p) for p, accent in zip(clicks.positions, clicks.accents, strict=True)
+                   if accent]  # fmt: skip
+    return sorted(set(frames))
+
+
+def _on_beat(timeline: Timeline, span: Span, frame: int) -> int:
+    """The first step at or after ``frame`` in the block (muted steps count), else ``frame``."""
+    clicks = timeline.clicks_between(frame - 0.5, span.end)
+    return round(clicks.positions[0]) if len(clicks) else frame
+
+
+def _next_beat(timeline: Timeline, frame: int) -> int:
+    span = timeline.spans[timeline.span_index_at(frame)]
+    return _on_beat(timeline, span, frame)
+
+
+def _make(
+    timeline: Timeline, candidate: _Candidate, frame: int, used: dict[int, int], measure: Measure
+) -> Cue:
+    rule = candidate.rule
+    n = used.get(id(rule), 0)
+    pick = _phrasing(rule, n)
+    audio = rule.audio[pick] if rule.audio else None
+    if audio is not None:
+        text = rule.texts[pick]
+        length = measure("", audio)
+    else:
+        text = fill(rule.texts[pick], _values(timeline, rule, pick, frame, candidate.block))
+        length = measure(text, None)
+    return Cue(frame, length, text, audio, rule.structural, candidate.block, rule.where)
+
+
+def _phrasing(rule: CueRule, n: int) -> int:
+    count = len(rule.audio or rule.texts)
+    if not rule.shuffle:
+        return n % count
+    cycle, position = divmod(n, count)
+    order = list(range(count))
+    random.Random(rule.seed * 1_000_003 + cycle).shuffle(order)
+    return order[position]
+
+
+def _place_structural(
+    timeline: Timeline,
+    candidate: _Candidate,
+    placed: list[Cue],
+    used: dict[int, int],
+    measure: Measure,
+) -> Cue:
+    frame = candidate.frame
+    if placed and placed[-1].end > frame:
+        frame = _next_beat(timeline, placed[-1].end)
+    cue = _make(timeline, candidate, frame, used, measure)
+    if frame - candidate.frame > MAX_PUSH_SECONDS * timeline.rate:
+        raise InputError(
+            f"{candidate.rule.where}: cues come too thick to fit: {cue.text!r} would start "
+            f"{(frame - candidate.frame) / timeline.rate:.1f} s late, after the cues before it. "
+            "Space them further apart or shorten the phrases"
+        )
+    used[id(candidate.rule)] = used.get(id(candidate.rule), 0) + 1
+    return cue
+
+
+def _place_form(
+    timeline: Timeline,
+    candidate: _Candidate,
+    placed: list[Cue],
+    used: dict[int, int],
+    measure: Measure,
+    last_form_end: int | None,
+) -> Cue | None:
+    rate = timeline.rate
+    if (
+        last_form_end is not None
+        and candidate.frame < last_form_end + candidate.script.min_gap * rate
+    ):
+        return None
+    frame = candidate.frame
+    cue = _make(timeline, candidate, frame, used, measure)
+    for _ in range(len(placed) + 1):
+        clash = _clash(placed, cue)
+        if clash is None:
+            break
+        frame = _next_beat(timeline, clash.end)
+        cue = Cue(frame, cue.length, cue.text, cue.audio, False, cue.block, cue.where)
+    else:
+        return None
+    block_end = timeline.spans[candidate.block].end
+    if frame - candidate.frame > MAX_FORM_WAIT_SECONDS * rate or cue.end > block_end:
+        return None
+    used[id(candidate.rule)] = used.get(id(candidate.rule), 0) + 1
+    return cue
+
+
+def _clash(placed: list[Cue], cue: Cue) -> Cue | None:
+    """A placed cue that overlaps ``cue``, if any (placed cues never overlap each other)."""
+    i = bisect.bisect_right(placed, cue.frame, key=lambda c: c.frame)
+    for other in placed[max(i - 1, 0) : i + 1]:
+        if other.frame < cue.end and cue.frame < other.end:
+            return other
+    return None
+
+
+# --- placeholder values --------------------------------------------------------------------------
+
+
+def _values(timeline: Timeline, rule: CueRule, pick: int, frame: int, index: int) -> dict[str, str]:
+    span = timeline.spans[index]
+    wanted = set(placeholders(rule.texts[pick]))
+    values: dict[str, str] = {
+        "block": span.block.label,
+        "elapsed": spoken_duration(frame / timeline.rate),
+        "remaining": spoken_duration((span.end - frame) / timeline.rate),
+    }
+    if wanted & {"spm", "next_spm", "change"}:
+        now = timeline.cadence_at(frame)
+        ahead = _heading_to(timeline.session, index)
+        if now is None or ahead is None:
+            raise InputError(
+                f"{rule.where}: this cue speaks a cadence, but block {index + 1} "
+                f'({span.block.label}) has none; limit the cue with kinds = ["run"]'
+            )
+        values["spm"] = f"{now:.0f}"
+        values["next_spm"] = f"{ahead:.0f}"
+        values["change"] = _change(timeline.session, index, ahead)
+    if "rep" in wanted:
+        values["rep"] = str(_rep(timeline, span, frame))
+    return values
+
+
+def _start_cadence(block: Block) -> float | None:
+    if isinstance(block.clicks, Steady):
+        return block.clicks.spm
+    if isinstance(block.clicks, Ramp):
+        return block.clicks.start_spm
+    return None
+
+
+def _end_cadence(block: Block) -> float | None:
+    return block.clicks.end_spm if isinstance(block.clicks, Ramp) else _start_cadence(block)
+
+
+def _heading_to(session: Session, index: int) -> float | None:
+    """Where cadence goes next: a ramp's end, else the next block's cadence, else this one's."""
+    block = session.blocks[index]
+    if isinstance(block.clicks, Ramp):
+        return block.clicks.end_spm
+    for later in session.blocks[index + 1 :]:
+        if (cadence := _start_cadence(later)) is not None:
+            return cadence
+    return _start_cadence(block)
+
+
+def _change(session: Session, index: int, ahead: float) -> str:
+    """``rising to 174``, ``easing to 165`` or ``holding at 172``, for this block's start."""
+    block = session.blocks[index]
+    start = _start_cadence(block)
+    target = _end_cadence(block) if isinstance(block.clicks, Ramp) else start
+    before = block.clicks.start_spm if isinstance(block.clicks, Ramp) else None
+    if before is None and index > 0:
+        before = _end_cadence(session.blocks[index - 1])
+    if target is None:
+        target = ahead
+    if before is None:
+        return f"{target:.0f}"
+    if round(before) == round(target):
+        return f"holding at {target:.0f}"
+    return f"{'rising' if target > before else 'easing'} to {target:.0f}"
+
+
+def _rep(timeline: Timeline, span: Span, frame: int) -> int:
+    clicks = timeline.clicks_between(span.start, frame + 0.5)
+    per_cycle = len(span.block.clicks.intervals) if isinstance(span.block.clicks, Rhythm) else 1
+    return max(len(clicks) - 1, 0) // per_cycle + 1
+
+
+def spoken_duration(seconds: float) -> str:
+    """A time as a coach says it: "45 seconds", "2 and a half minutes", "1 hour 5 minutes"."""
+    s = round(seconds)
+    if s < 20:
+        return _plural(s, "second")
+    if s < 60:
+        return _plural(5 * round(s / 5), "second") if s < 58 else "1 minute"
+    if s < 600:
+        halves = round(s / 30)
+        whole, half = divmod(halves, 2)
+        if half:
+            return f"{whole} and a half minutes" if whole else "half a minute"
+        return _plural(whole, "minute")
+    minutes = round(s / 60)
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return _plural(minutes, "minute")
+    return _plural(hours, "hour") + (f" {_plural(minutes, 'minute')}" if minutes else "")
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"

@@ -5,19 +5,22 @@ reaches a whole number. The phase runs on without a break through consecutive ru
 blocks, so block boundaries neither double nor drop a step; other kinds of block start their
 own grid. Every position is computed from its step number, never by adding periods, so no
 error builds up over an hour. Any frame range can be asked for: rendering can start anywhere.
+
+Within a block, cadence is piecewise linear: one piece for a steady or ramped block, more
+after a live change of cadence, which starts a new piece at the frame it takes effect.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
 from numpy.typing import NDArray
 
 from stridebeat.session import GRID_KINDS, Block, Metronome, Ramp, Rhythm, Session, Steady
-from stridebeat.units import seconds_to_frames, spm_to_steps_per_frame
+from stridebeat.units import MAX_SPM, MIN_SPM, seconds_to_frames, spm_to_steps_per_frame
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,28 @@ class Clicks:
 
 
 @dataclass(frozen=True)
-class _Cadence:
-    """Steps per frame, linear from r0 to r1 over the block; phase0 steps done before it."""
+class Piece:
+    """Frames [start, end) of cadence linear from r0 to r1 steps per frame; ``phase0`` steps
+    were done before it, so its clicks are steps ceil(phase0) .. ceil(phase_end) - 1."""
 
-    phase0: Fraction
+    start: int
+    end: int
     r0: Fraction
     r1: Fraction
+    phase0: Fraction = Fraction(0)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    @property
+    def phase_end(self) -> Fraction:
+        return self.phase0 + (self.r0 + self.r1) / 2 * self.length
+
+    def rate_at(self, frame: int) -> Fraction:
+        if self.length == 0:
+            return self.r0
+        return self.r0 + (self.r1 - self.r0) * (frame - self.start) / self.length
 
 
 @dataclass(frozen=True)
@@ -49,15 +68,25 @@ class Span:
     block: Block
     start: int
     end: int
-    first_step: int  # step number of the block's first click
-    end_step: int  # one past the step number of its last click
-    cadence: _Cadence | None
-    rhythm_offsets: tuple[Fraction, ...]  # frames from the cycle start, for rhythm blocks
-    rhythm_cycle: Fraction
+    pieces: tuple[Piece, ...] = ()  # cadence blocks
+    rhythm_offsets: tuple[Fraction, ...] = ()  # rhythm blocks: frames from the cycle start
+    rhythm_cycle: Fraction = Fraction(0)
+    rhythm_count: int = 0
 
     @property
     def length(self) -> int:
         return self.end - self.start
+
+    @property
+    def has_cadence(self) -> bool:
+        return bool(self.pieces)
+
+    @property
+    def clicks(self) -> int:
+        """How many clicks the block has."""
+        if self.pieces:
+            return math.ceil(self.pieces[-1].phase_end) - math.ceil(self.pieces[0].phase0)
+        return self.rhythm_count
 
 
 class Timeline:
@@ -69,10 +98,10 @@ class Timeline:
         self.session = session
         self.rate = rate
         self.accent_every = accent_every
-        self.spans: tuple[Span, ...] = tuple(_lay_out(session, rate))
+        self.spans: tuple[Span, ...] = _linked(_lay_out(session, rate))
         self.length = self.spans[-1].end if self.spans else 0
 
-    def span_index_at(self, frame: int) -> int:
+    def span_index_at(self, frame: float) -> int:
         """Index of the block playing at ``frame`` (the last one past the end)."""
         for index, span in enumerate(self.spans):
             if frame < span.end:
@@ -81,37 +110,64 @@ class Timeline:
 
     def cadence_at(self, frame: float) -> float | None:
         """Cadence in spm at ``frame``, or None in a block without one."""
-        span = self.spans[self.span_index_at(int(frame))]
-        if span.cadence is None:
+        span = self.spans[self.span_index_at(frame)]
+        if not span.pieces:
             return None
-        x = min(max(frame - span.start, 0.0), float(span.length))
-        c = span.cadence
-        rate = float(c.r0) + float(c.r1 - c.r0) * x / span.length
+        piece = _piece_at(span, frame)
+        x = min(max(frame - piece.start, 0.0), float(piece.length))
+        rate = float(piece.r0) + float(piece.r1 - piece.r0) * x / max(piece.length, 1)
         return rate * 60 * self.rate
+
+    def with_cadence_change(self, frame: int, delta_spm: float) -> Timeline:
+        """This timeline with cadence ``delta_spm`` higher (or lower) from ``frame`` on, in the
+        block playing then and every later cadence block; the beat runs on unbroken.
+
+        The change is limited so no cadence leaves the 30-300 spm range.
+        """
+        index = self.span_index_at(frame)
+        later = [p for s in self.spans[index:] for p in s.pieces if p.end > frame]
+        if not later or delta_spm == 0:
+            return self
+        per_spm = Fraction(1, 60 * self.rate)
+        low = min(min(p.r0, p.r1) for p in later) / per_spm
+        high = max(max(p.r0, p.r1) for p in later) / per_spm
+        delta = Fraction(delta_spm)
+        delta = max(min(delta, Fraction(MAX_SPM) - high), Fraction(MIN_SPM) - low)
+        shift = delta * per_spm
+        spans = list(self.spans[:index])
+        for span in self.spans[index:]:
+            pieces: list[Piece] = []
+            for piece in span.pieces:
+                if piece.end <= frame:
+                    pieces.append(piece)
+                elif piece.start >= frame:
+                    pieces.append(replace(piece, r0=piece.r0 + shift, r1=piece.r1 + shift))
+                else:
+                    middle = piece.rate_at(frame)
+                    pieces.append(replace(piece, end=frame, r1=middle))
+                    pieces.append(Piece(frame, piece.end, middle + shift, piece.r1 + shift))
+            spans.append(replace(span, pieces=tuple(pieces)))
+        changed = Timeline.__new__(Timeline)
+        changed.session, changed.rate, changed.accent_every = (
+            self.session,
+            self.rate,
+            self.accent_every,
+        )
+        changed.spans, changed.length = _linked(spans), self.length
+        return changed
 
     def clicks_between(self, start: float, stop: float) -> Clicks:
         """All clicks whose ideal position p satisfies start <= p < stop."""
         parts: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.bool_]]] = []
         for span in self.spans:
-            if span.end <= start - 1 or span.start >= stop + 1 or span.end_step <= span.first_step:
+            if span.end <= start - 1 or span.start >= stop + 1:
                 continue
-            steps = _candidate_steps(span, start, stop)
-            if steps.size == 0:
-                continue
-            positions = _positions(span, steps)
-            keep = (positions >= start) & (positions < stop)
-            if not keep.any():
-                continue
-            steps, positions = steps[keep], positions[keep]
-            if span.cadence is not None:
-                accents = (
-                    (steps % self.accent_every == 0)
-                    if self.accent_every
-                    else np.zeros(steps.shape, dtype=np.bool_)
-                )
-            else:
-                accents = steps % len(span.rhythm_offsets) == 0
-            parts.append((positions, steps, accents))
+            if span.pieces:
+                for piece in span.pieces:
+                    if piece.end > start - 1 and piece.start < stop + 1:
+                        self._collect(parts, *_piece_clicks(piece, start, stop), None)
+            elif span.rhythm_count:
+                self._collect(parts, *_rhythm_clicks(span, start, stop), span)
         if not parts:
             return _NO_CLICKS
         positions = np.concatenate([p[0] for p in parts])
@@ -121,6 +177,23 @@ class Timeline:
             accents=np.concatenate([p[2] for p in parts]),
             audible=self._audible(positions),
         )
+
+    def _collect(
+        self,
+        parts: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.bool_]]],
+        positions: NDArray[np.float64],
+        steps: NDArray[np.int64],
+        rhythm: Span | None,
+    ) -> None:
+        if not len(positions):
+            return
+        if rhythm is not None:
+            accents = steps % len(rhythm.rhythm_offsets) == 0
+        elif self.accent_every:
+            accents = steps % self.accent_every == 0
+        else:
+            accents = np.zeros(steps.shape, dtype=np.bool_)
+        parts.append((positions, steps, accents))
 
     def _audible(self, positions: NDArray[np.float64]) -> NDArray[np.bool_]:
         audible = np.ones(positions.shape, dtype=np.bool_)
@@ -148,66 +221,53 @@ def _pattern_on(pattern: Metronome, seconds: NDArray[np.float64]) -> NDArray[np.
 
 
 def _lay_out(session: Session, rate: int) -> list[Span]:
+    """Blocks at their frames, with their cadence pieces or rhythm; phases not yet linked."""
     spans: list[Span] = []
     elapsed = 0.0
-    previous: Span | None = None
     for block in session.blocks:
         start = seconds_to_frames(elapsed, rate)
         elapsed += block.duration
         end = max(seconds_to_frames(elapsed, rate), start)
-        length = end - start
         clicks = block.clicks
-        if isinstance(clicks, Steady | Ramp):
-            r0, r1 = _rates(clicks, rate)
-            carries = (
-                block.kind in GRID_KINDS
-                and previous is not None
-                and previous.cadence is not None
-                and previous.block.kind in GRID_KINDS
-            )
-            phase0 = _end_phase(previous) if carries and previous else Fraction(0)
-            phase_end = phase0 + (r0 + r1) / 2 * length
-            span = Span(
-                block,
-                start,
-                end,
-                math.ceil(phase0),
-                math.ceil(phase_end),
-                _Cadence(phase0, r0, r1),
-                (),
-                Fraction(0),
-            )
+        if isinstance(clicks, Steady):
+            r = spm_to_steps_per_frame(clicks.spm, rate)
+            spans.append(Span(block, start, end, (Piece(start, end, r, r),)))
+        elif isinstance(clicks, Ramp):
+            r0 = spm_to_steps_per_frame(clicks.start_spm, rate)
+            r1 = spm_to_steps_per_frame(clicks.end_spm, rate)
+            spans.append(Span(block, start, end, (Piece(start, end, r0, r1),)))
         elif isinstance(clicks, Rhythm):
-            offsets, cycle = _rhythm_frames(clicks, rate)
-            count = _rhythm_count(offsets, cycle, length)
-            span = Span(block, start, end, 0, count, None, offsets, cycle)
+            offsets = [Fraction(0)]
+            for interval in clicks.intervals[:-1]:
+                offsets.append(offsets[-1] + Fraction(interval) * rate)
+            cycle = Fraction(clicks.cycle) * rate
+            count = _rhythm_count(tuple(offsets), cycle, end - start)
+            spans.append(Span(block, start, end, (), tuple(offsets), cycle, count))
         else:
-            span = Span(block, start, end, 0, 0, None, (), Fraction(0))
-        spans.append(span)
-        previous = span
+            spans.append(Span(block, start, end))
     return spans
 
 
-def _rates(clicks: Steady | Ramp, rate: int) -> tuple[Fraction, Fraction]:
-    if isinstance(clicks, Steady):
-        r = spm_to_steps_per_frame(clicks.spm, rate)
-        return r, r
-    return spm_to_steps_per_frame(clicks.start_spm, rate), spm_to_steps_per_frame(
-        clicks.end_spm, rate
-    )
-
-
-def _end_phase(span: Span) -> Fraction:
-    assert span.cadence is not None
-    c = span.cadence
-    return c.phase0 + (c.r0 + c.r1) / 2 * span.length
-
-
-def _rhythm_frames(rhythm: Rhythm, rate: int) -> tuple[tuple[Fraction, ...], Fraction]:
-    offsets = [Fraction(0)]
-    for interval in rhythm.intervals[:-1]:
-        offsets.append(offsets[-1] + Fraction(interval) * rate)
-    return tuple(offsets), Fraction(rhythm.cycle) * rate
+def _linked(spans: list[Span]) -> tuple[Span, ...]:
+    """Set each cadence piece's starting phase: the grid runs on through a block's pieces and
+    through consecutive run/check blocks; any other block starts a grid at phase 0."""
+    linked: list[Span] = []
+    phase = Fraction(0)
+    carrying = False
+    for span in spans:
+        if not span.pieces:
+            linked.append(span)
+            carrying = False
+            continue
+        if not (carrying and span.block.kind in GRID_KINDS):
+            phase = Fraction(0)
+        pieces = []
+        for piece in span.pieces:
+            pieces.append(replace(piece, phase0=phase))
+            phase = pieces[-1].phase_end
+        linked.append(replace(span, pieces=tuple(pieces)))
+        carrying = span.block.kind in GRID_KINDS
+    return tuple(linked)
 
 
 def _rhythm_count(offsets: tuple[Fraction, ...], cycle: Fraction, length: int) -> int:
@@ -216,47 +276,63 @@ def _rhythm_count(offsets: tuple[Fraction, ...], cycle: Fraction, length: int) -
     return full * len(offsets) + sum(1 for o in offsets if full * cycle + o < length)
 
 
-def _candidate_steps(span: Span, start: float, stop: float) -> NDArray[np.int64]:
-    """Step numbers that may fall in [start, stop): a superset, filtered by position after."""
+def _piece_at(span: Span, frame: float) -> Piece:
+    for piece in span.pieces:
+        if frame < piece.end:
+            return piece
+    return span.pieces[-1]
+
+
+def _piece_clicks(
+    piece: Piece, start: float, stop: float
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Clicks of a cadence piece with positions in [start, stop)."""
+    lo = max(start - piece.start, 0.0)
+    hi = min(stop - piece.start, float(piece.length))
+    first, end = math.ceil(piece.phase0), math.ceil(piece.phase_end)
+    if hi < lo or end <= first:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    # a superset of the steps from the phase at the range's ends; exact positions decide
+    k_lo = max(math.floor(_phase(piece, lo)) - 1, first)
+    k_hi = min(math.ceil(_phase(piece, hi)) + 1, end)
+    steps = np.arange(k_lo, max(k_hi, k_lo), dtype=np.int64)
+    positions = _cadence_positions(piece, steps)
+    keep = (positions >= start) & (positions < stop)
+    return positions[keep], steps[keep]
+
+
+def _phase(piece: Piece, x: float) -> float:
+    """Steps done at local frame x: phase0 + r0·x + (r1 - r0)·x² / (2·length)."""
+    r0, dr = float(piece.r0), float(piece.r1 - piece.r0)
+    return float(piece.phase0) + r0 * x + dr * x * x / (2 * max(piece.length, 1))
+
+
+def _cadence_positions(piece: Piece, steps: NDArray[np.int64]) -> NDArray[np.float64]:
+    # Solve phase(x) = k for x: (dr / 2L)·x² + r0·x - Δ = 0 with Δ = k - phase0, in the form
+    # x = 2Δ / (r0 + sqrt(r0² + 2·dr·Δ / L)), which stays accurate when dr is tiny or zero.
+    whole = math.floor(piece.phase0)
+    delta = (steps - whole).astype(np.float64) - float(piece.phase0 - whole)
+    r0, dr = float(piece.r0), float(piece.r1 - piece.r0)
+    root = np.sqrt(np.maximum(r0 * r0 + 2.0 * dr * delta / max(piece.length, 1), 0.0))
+    positions: NDArray[np.float64] = piece.start + 2.0 * delta / (r0 + root)
+    return positions
+
+
+def _rhythm_clicks(
+    span: Span, start: float, stop: float
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Clicks of a rhythm block with positions in [start, stop)."""
     lo = max(start - span.start, 0.0)
     hi = min(stop - span.start, float(span.length))
     if hi < lo:
-        return np.zeros(0, dtype=np.int64)
-    if span.cadence is not None:
-        k_lo = math.floor(_phase(span, lo)) - 1
-        k_hi = math.ceil(_phase(span, hi)) + 1
-    else:
-        per_cycle = len(span.rhythm_offsets)
-        cycle = float(span.rhythm_cycle)
-        k_lo = (math.floor(lo / cycle) - 1) * per_cycle
-        k_hi = (math.floor(hi / cycle) + 2) * per_cycle
-    k_lo = max(k_lo, span.first_step)
-    k_hi = min(k_hi, span.end_step)
-    return np.arange(k_lo, max(k_hi, k_lo), dtype=np.int64)
-
-
-def _phase(span: Span, x: float) -> float:
-    """Steps done at local frame x: phase0 + r0·x + (r1 - r0)·x² / (2·length)."""
-    assert span.cadence is not None
-    c = span.cadence
-    r0, dr = float(c.r0), float(c.r1 - c.r0)
-    return float(c.phase0) + r0 * x + dr * x * x / (2 * span.length)
-
-
-def _positions(span: Span, steps: NDArray[np.int64]) -> NDArray[np.float64]:
-    if span.cadence is None:
-        per_cycle = len(span.rhythm_offsets)
-        offsets = np.array([float(o) for o in span.rhythm_offsets])
-        cycles, index = np.divmod(steps, per_cycle)
-        at: NDArray[np.float64] = span.start + cycles * float(span.rhythm_cycle) + offsets[index]
-        return at
-    c = span.cadence
-    # Solve phase(x) = k for x: (dr / 2L)·x² + r0·x - Δ = 0 with Δ = k - phase0, in the form
-    # x = 2Δ / (r0 + sqrt(r0² + 2·dr·Δ / L)), which stays accurate when dr is tiny or zero.
-    delta = (steps - math.floor(c.phase0)).astype(np.float64) - float(
-        c.phase0 - math.floor(c.phase0)
-    )
-    r0, dr = float(c.r0), float(c.r1 - c.r0)
-    root = np.sqrt(np.maximum(r0 * r0 + 2.0 * dr * delta / span.length, 0.0))
-    positions: NDArray[np.float64] = span.start + 2.0 * delta / (r0 + root)
-    return positions
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    per_cycle = len(span.rhythm_offsets)
+    cycle = float(span.rhythm_cycle)
+    k_lo = max((math.floor(lo / cycle) - 1) * per_cycle, 0)
+    k_hi = min((math.floor(hi / cycle) + 2) * per_cycle, span.rhythm_count)
+    steps = np.arange(k_lo, max(k_hi, k_lo), dtype=np.int64)
+    offsets = np.array([float(o) for o in span.rhythm_offsets])
+    cycles, index = np.divmod(steps, per_cycle)
+    positions = span.start + cycles * cycle + offsets[index]
+    keep = (positions >= start) & (positions < stop)
+    return positions[keep], steps[keep]

@@ -178,8 +178,39 @@ def test_error_does_not_grow_with_duration(
     c0: float, c1: float, seconds: int, rate: int, data: st.DataObject
 ) -> None:
     timeline = Timeline(ramp_session(c0, c1, seconds), rate)
-    count = timeline.spans[0].end_step
+    count = timeline.spans[0].clicks
     k = data.draw(st.integers(max(count - 50, 0), count - 1))
     window = timeline.clicks_between(0, timeline.length)
     exact = _exact_ramp_time(Decimal(c0), Decimal(c1), Decimal(seconds), k) * rate
     assert abs(window.positions[k] - float(exact)) < 1e-4  # frames, even hours in
+
+
+def test_live_cadence_change_starts_a_new_piece() -> None:
+    # 120 spm at 1000 Hz: a step every 500 frames. +60 spm at frame 1200 (phase 2.4): the
+    # next click (step 3) comes 0.6 steps later at 180 spm = 200 frames, at 1400.
+    timeline = Timeline(
+        Session((Block("run", 10, Steady(120)), Block("run", 10, Steady(130)))), 1000
+    )
+    faster = timeline.with_cadence_change(1200, 60)
+    positions = faster.clicks_between(0, faster.length).positions
+    assert list(positions[:5]) == pytest.approx([0, 500, 1000, 1400, 1733.333333], abs=1e-6)
+    assert faster.cadence_at(1100) == pytest.approx(120)
+    assert faster.cadence_at(5000) == pytest.approx(180)
+    assert faster.cadence_at(15000) == pytest.approx(190)  # later blocks move too
+    assert np.all(np.diff(positions) > 0)
+    assert timeline.cadence_at(5000) == pytest.approx(120)  # the original is unchanged
+    capped = timeline.with_cadence_change(0, 500)
+    assert capped.cadence_at(15000) == pytest.approx(300)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40_000), st.integers(-20, 20)), max_size=6))
+def test_live_changes_keep_the_grid_unbroken(changes: list[tuple[int, int]]) -> None:
+    session = Session((Block("run", 20, Ramp(150, 170)), Block("run", 20, Steady(170))))
+    timeline = Timeline(session, 1000)
+    for frame, delta in sorted(changes):
+        timeline = timeline.with_cadence_change(frame, delta)
+    positions = timeline.clicks_between(0, timeline.length).positions
+    gaps = np.diff(positions)
+    assert positions[0] == 0 and np.all(gaps > 0)
+    assert gaps.max() <= 60_000 / 30 + 1e-6  # never slower than 30 spm: no gap, no double

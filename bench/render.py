@@ -17,23 +17,34 @@ It measures, in one go:
    10 min and 3 h;
 4. onset accuracy of every click in the 60-min files (steady and ramp for stridebeat, steady for
    klick and sox), by cross-correlation with the click waveform;
-5. ``stridebeat --help`` start-up time against ``python -c pass``.
+5. ``stridebeat --help`` start-up time against ``python -c pass``;
+6. spoken cues:
+   a. render time of the 60-min file with a cue every 30 s (about 120 cues, from a cue script
+      written to the work dir) against the same render without ``--cues``, alternating runs,
+      with a warm speech cache of its own (``STRIDEBEAT_HOME`` in the work dir, filled by one
+      warm-up render); the cue count is checked in the ``.lrc`` file the render writes,
+   b. cold speech: ms per phrase for 30 distinct short phrases, in-process
+      (``Speech(...).phrase``) on a fresh cache, for espeak-ng, pyttsx3 and the default engine
+      order ("auto"); the first call probes the engine, so it is reported on its own,
+   c. warm speech: a second ``Speech`` on the same cache says the same phrases with no TTS call.
 
-``--quick`` shrinks everything (1-minute files, 2 runs) for a smoke test.
+``--quick`` shrinks everything (1-minute files, 2 runs, 10 phrases) for a smoke test.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -56,6 +67,35 @@ TARGET_VS_KLICK = 0.7
 TARGET_RSS_MIB = 80.0
 RSS_SPREAD = 0.10  # "about the same": the 3 h peak within 10 % of the 10 min one
 TARGET_STARTUP_S = 0.15
+TARGET_CUE_RATIO = 1.15  # render with cues (warm speech cache) / the same render without
+TARGET_COLD_MS = 50.0  # median ms per phrase, fresh cache, default engine order
+SPEECH_ENGINE = "espeak-ng"  # the cue renders' --speech-engine
+SPEECH_ENGINES = ("espeak-ng", "pyttsx3", "auto")  # measured in-process, cold and warm
+COLD_TARGETED = ("espeak-ng", "auto")  # the default order on Linux: espeak-ng first
+CUE_EVERY_S = 30
+COLD_PHRASES = 30  # distinct phrases timed per engine (10 with --quick)
+CUE_SPREAD = 0.05  # "about 120 cues": the .lrc count within 5 % (at least 1) of the expected
+CUE_PHRASES = (
+    "Push the ground back.",
+    "Squeeze at push-off.",
+    "Lean from the ankles.",
+    "Run tall.",
+    "Quick, light steps.",
+    "Drive from the hips.",
+)
+# A cue every 30 s from 0:30 on, in run blocks (all of a --spm render); quiet_start 0 and
+# min_gap 20 s leave the 30 s spacing alone. JSON strings are valid TOML basic strings.
+CUE_SCRIPT = f"""\
+min_gap = "20s"
+quiet_start = "0s"
+order = "shuffle"
+[[cue]]
+every = "{CUE_EVERY_S}s"
+kinds = ["run"]
+text = [{", ".join(json.dumps(p) for p in CUE_PHRASES)}]
+"""
+LRC_CUE = re.compile(r"\[(\d+):(\d\d)\.(\d\d)\](.+)")
+LRC_TAG = re.compile(r"\[[a-z]+:.*\]")
 STARTUP_RUNS = 10
 EDGE_CLICKS = 500  # drift compares the mean error of the last and first this many clicks
 ONSET_HEADERS = (
@@ -109,15 +149,15 @@ GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("STRIDEBEAT_")}
 
 
-def run_measured(argv: Sequence[str], cwd: Path) -> Run:
-    """Run a command to completion: its wall time and its peak RSS."""
+def run_measured(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> Run:
+    """Run a command to completion (in CLEAN_ENV unless told): its wall time and peak RSS."""
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name, *argv] if GNU_TIME else list(argv)
         start = time.perf_counter()
         proc = subprocess.Popen(
             wrapped,
             cwd=cwd,
-            env=CLEAN_ENV,
+            env=CLEAN_ENV if env is None else env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -138,6 +178,7 @@ class Tool:
     name: str
     command: Callable[[Path], list[str]]  # argv writing the benchmark file to the given path
     shown: str = ""  # how to print the command, if not its argv
+    env: Mapping[str, str] | None = None  # the command's environment, if not CLEAN_ENV
 
     def show(self) -> str:
         return self.shown or " ".join(self.command(Path("X.wav")))
@@ -151,11 +192,17 @@ def stridebeat_exe() -> str:
     return found
 
 
-def stridebeat_tool(seconds: int, extra: Sequence[str] = ("--spm", str(SPM))) -> Tool:
+def stridebeat_tool(
+    seconds: int,
+    extra: Sequence[str] = ("--spm", str(SPM)),
+    name: str = "stridebeat",
+    env: Mapping[str, str] | None = None,
+) -> Tool:
     exe = stridebeat_exe()
     return Tool(
-        "stridebeat",
+        name,
         lambda out: [exe, "render", *extra, "--duration", duration_arg(seconds), "-o", str(out)],
+        env=env,
     )
 
 
@@ -225,16 +272,18 @@ def describe_file(path: Path, total: int) -> str:
 def time_round_robin(
     tools: Sequence[Tool], runs: int, workdir: Path, total: int
 ) -> dict[str, list[Run]]:
-    """Run the tools A, B, C, D, A, B, C, D, ...; each output is deleted before the next run."""
+    """Run the tools A, B, C, D, A, B, C, D, ...; each output (and any .lrc beside it) is
+    deleted before the next run."""
     results: dict[str, list[Run]] = {tool.name: [] for tool in tools}
     for round_ in range(runs):
         for tool in tools:
             out = workdir / f"{tool.name}.wav"
             os.sync()  # start each run with no dirty pages of earlier runs being written back
-            results[tool.name].append(run_measured(tool.command(out), workdir))
+            results[tool.name].append(run_measured(tool.command(out), workdir, tool.env))
             if round_ == 0:
                 print(f"  {tool.name:<10} {describe_file(out, total)}")
             out.unlink()
+            out.with_suffix(".lrc").unlink(missing_ok=True)
         print(
             f"  round {round_ + 1}/{runs}: "
             + ", ".join(f"{name} {times[-1].seconds:.2f} s" for name, times in results.items())
@@ -400,6 +449,153 @@ def measure_onsets_all(workdir: Path, seconds: int, tools: dict[str, Tool | None
     return results
 
 
+# --- spoken cues ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CueRenders:
+    seconds: int
+    times: dict[str, list[Run]]  # "cues" and "no cues"
+    cues: int  # cue lines in the .lrc of the warm-up render
+    expected: int  # a cue every CUE_EVERY_S from CUE_EVERY_S on
+    cache_files: int  # phrases in the private speech cache after the warm-up
+    cache_unchanged: bool  # the timed renders neither added nor rewrote a cached phrase
+
+    @property
+    def count_ok(self) -> bool:
+        return abs(self.cues - self.expected) <= max(1, round(CUE_SPREAD * self.expected))
+
+    @property
+    def ratio(self) -> float:
+        return median_s(self.times["cues"]) / median_s(self.times["no cues"])
+
+
+@dataclass(frozen=True)
+class SpeechTiming:
+    engine: str  # as asked: espeak-ng, pyttsx3 or auto
+    used: str  # the engine that spoke the phrases
+    problem: str  # why the engine could not speak here ("" when it could)
+    first_ms: float  # the first cold call, which includes the engine's one-off probe
+    cold_ms: list[float]  # the other cold calls, one per distinct phrase
+    cold_calls: int  # TTS calls for the cold phrases after the first (1 each, no retries)
+    warm_ms: list[float]  # every phrase again, from a second Speech on the same cache
+    warm_calls: int  # TTS calls of that second Speech: 0 when every phrase is a cache hit
+
+
+def count_lrc_cues(path: Path) -> int:
+    """Cue lines ``[mm:ss.xx]text`` of a .lrc file, checking the rest are header tags."""
+    if not path.is_file():
+        raise BenchError(f"the render with cues wrote no {path.name}")
+    cues = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cue = LRC_CUE.fullmatch(line)
+        if cue is not None and cue[4] in CUE_PHRASES:
+            cues += 1
+        elif cues or LRC_TAG.fullmatch(line) is None:
+            raise BenchError(f"unexpected line in {path.name}: {line!r}")
+    return cues
+
+
+def cache_state(folder: Path) -> dict[str, int]:
+    """Each cached phrase file and its modification time, in ns."""
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+
+def measure_cue_renders(workdir: Path, seconds: int, runs: int) -> CueRenders:
+    script = workdir / "cues.toml"
+    script.write_text(CUE_SCRIPT, encoding="utf-8")
+    home = workdir / "home"
+    env = {**CLEAN_ENV, "STRIDEBEAT_HOME": str(home)}
+    cache = home / "cache" / "speech"
+    engine = ("--speech-engine", SPEECH_ENGINE)
+    plain = ("--spm", str(SPM), *engine)
+    tools = [
+        stridebeat_tool(seconds, (*plain, "--cues", str(script)), "cues", env),
+        stridebeat_tool(seconds, plain, "no cues", env),
+    ]
+    print(f"  cue script {script}: every {CUE_EVERY_S} s, {len(CUE_PHRASES)} phrasings")
+    print(f"  STRIDEBEAT_HOME={home}")
+    for tool in tools:
+        print(f"  {tool.name:<10} $ {tool.show()}")
+
+    out = workdir / "warmup.wav"
+    run = run_measured(tools[0].command(out), workdir, env)
+    cues = count_lrc_cues(out.with_suffix(".lrc"))
+    expected = math.ceil(seconds / CUE_EVERY_S) - 1
+    out.unlink()
+    out.with_suffix(".lrc").unlink()
+    before = cache_state(cache)
+    print(
+        f"  warm-up render with cues: {run.seconds:.2f} s, {cues} cues in its .lrc "
+        f"(expected about {expected}), {len(before)} phrases now in the speech cache"
+    )
+    if not before:
+        raise BenchError(f"the warm-up render left no speech cache in {cache}")
+
+    times = time_round_robin(tools, runs, workdir, seconds * RATE)
+    unchanged = cache_state(cache) == before
+    return CueRenders(seconds, times, cues, expected, len(before), unchanged)
+
+
+def cold_phrases(count: int) -> list[str]:
+    """``count`` distinct short phrases, plus one more for the first (probing) call."""
+    return [f"Cadence {150 + i}." for i in range(count + 1)]
+
+
+def time_phrases(speak: Callable[[str, int], object], phrases: Sequence[str]) -> list[float]:
+    """Milliseconds per call of ``speak(text, RATE)``."""
+    spent = []
+    for text in phrases:
+        started = time.perf_counter()
+        speak(text, RATE)
+        spent.append((time.perf_counter() - started) * 1000)
+    return spent
+
+
+def measure_speech(workdir: Path, engine: str, phrases: Sequence[str]) -> SpeechTiming:
+    """Cold: each phrase once on a fresh cache; warm: all again from a second Speech."""
+    from stridebeat.errors import SpeechFailed, SpeechUnavailable
+    from stridebeat.speech import Speech, SpeechSettings
+
+    cache = Path(tempfile.mkdtemp(prefix=f"speech-{engine}-", dir=workdir))
+    settings = SpeechSettings(engine)
+    cold = Speech(settings, cache_dir=cache)
+    try:
+        first = time_phrases(cold.phrase, phrases[:1])[0]
+        after_first = cold.tts_calls
+        cold_ms = time_phrases(cold.phrase, phrases[1:])
+    except (SpeechUnavailable, SpeechFailed) as exc:
+        return SpeechTiming(engine, "", str(exc), math.nan, [], 0, [], 0)
+    cold_calls = cold.tts_calls - after_first
+    warm = Speech(settings, cache_dir=cache)
+    warm_ms = time_phrases(warm.phrase, phrases)
+    return SpeechTiming(
+        engine, cold.engine_used, "", first, cold_ms, cold_calls, warm_ms, warm.tts_calls
+    )
+
+
+def measure_speech_all(workdir: Path, count: int) -> list[SpeechTiming]:
+    phrases = cold_phrases(count)
+    print(
+        f"  {count} distinct phrases ({phrases[1]!r} ... {phrases[-1]!r}) at {RATE} Hz, "
+        f"after a first call ({phrases[0]!r}) that also probes the engine"
+    )
+    results = []
+    for engine in SPEECH_ENGINES:
+        result = measure_speech(workdir, engine, phrases)
+        if result.problem:
+            print(f"  {engine:<10} cannot speak here: {result.problem}")
+        else:
+            print(
+                f"  {engine:<10} ({result.used}) cold {statistics.median(result.cold_ms):.1f} ms, "
+                f"warm {statistics.median(result.warm_ms):.2f} ms per phrase"
+            )
+        results.append(result)
+    return results
+
+
 # --- reporting -----------------------------------------------------------------------------
 
 
@@ -466,6 +662,116 @@ def pick_workdir(requested: Path | None) -> Path:
     return Path(tempfile.mkdtemp(prefix=".stridebeat-bench-", dir=base))
 
 
+def report_cues(cues: CueRenders, runs: int) -> list[list[str]]:
+    """Print the cue render times; their target rows."""
+    print(
+        f"\nSpoken cues: {span(cues.seconds)} render, cues in its .lrc: {cues.cues} "
+        f"(--speech-engine {SPEECH_ENGINE}), median of {runs} alternating runs"
+    )
+    rows = [
+        [
+            name,
+            f"{median_s(r):.3f}",
+            f"{min(x.seconds for x in r):.3f}",
+            f"{max(x.seconds for x in r):.3f}",
+            f"{statistics.median(x.max_rss_kib for x in r) / 1024:.1f}",
+        ]
+        for name, r in cues.times.items()
+    ]
+    print(table(["render", "median s", "min s", "max s", "peak RSS MiB"], rows))
+    print(
+        f"(cues cost {median_s(cues.times['cues']) - median_s(cues.times['no cues']):+.3f} s; "
+        f"phrases in the speech cache: {cues.cache_files}, "
+        + ("untouched by the timed renders)" if cues.cache_unchanged else "CHANGED during them)")
+    )
+    return [
+        [
+            f"cues in the {span(cues.seconds)} .lrc",
+            str(cues.cues),
+            f"about {cues.expected}",
+            verdict(cues.count_ok),
+        ],
+        [
+            "speech cache in timed renders",
+            "warm" if cues.cache_unchanged else "changed",
+            "warm",
+            verdict(cues.cache_unchanged),
+        ],
+        [
+            "time with/without cues",
+            f"{cues.ratio:.2f}",
+            f"<= {TARGET_CUE_RATIO:g}",
+            verdict(cues.ratio <= TARGET_CUE_RATIO),
+        ],
+    ]
+
+
+def report_speech(speech: list[SpeechTiming]) -> list[list[str]]:
+    """Print the cold and warm speech timings; their target rows."""
+    print(
+        "\nSpeech per phrase, in-process (cold: fresh cache, one TTS call each; first: the "
+        "first call,\nwhich also probes the engine, left out of the cold figures; warm: every "
+        "phrase again from\na second Speech on the same cache)"
+    )
+    headers = [
+        "engine",
+        "spoke",
+        "first ms",
+        "cold med ms",
+        "cold min ms",
+        "cold max ms",
+        "TTS calls",
+        "warm med ms",
+        "warm TTS",
+    ]
+    rows = []
+    targets = []
+    for s in speech:
+        if s.problem:
+            rows.append([s.engine, "-", *["-"] * (len(headers) - 2)])
+            print(f"  {s.engine}: {s.problem}")
+            if s.engine in COLD_TARGETED:
+                targets.append(
+                    [f"cold phrase, {s.engine}", "unavailable", f"<= {TARGET_COLD_MS:g} ms", "FAIL"]
+                )
+            continue
+        cold = statistics.median(s.cold_ms)
+        rows.append(
+            [
+                s.engine,
+                s.used,
+                f"{s.first_ms:.1f}",
+                f"{cold:.1f}",
+                f"{min(s.cold_ms):.1f}",
+                f"{max(s.cold_ms):.1f}",
+                f"{s.cold_calls}/{len(s.cold_ms)}",
+                f"{statistics.median(s.warm_ms):.2f}",
+                f"{s.warm_calls}/{len(s.warm_ms)}",
+            ]
+        )
+        # pyttsx3 starts a child process per phrase: reported, but the target is for the
+        # default engine order, espeak-ng first on Linux.
+        targeted = s.engine in COLD_TARGETED
+        targets.append(
+            [
+                f"cold phrase, {s.engine}" + (f" ({s.used})" if s.engine == "auto" else ""),
+                f"{cold:.1f} ms",
+                f"<= {TARGET_COLD_MS:g} ms" if targeted else "-",
+                verdict(cold <= TARGET_COLD_MS) if targeted else "-",
+            ]
+        )
+        targets.append(
+            [
+                f"warm TTS calls, {s.engine}",
+                f"{s.warm_calls} ({statistics.median(s.warm_ms):.2f} ms)",
+                "0",
+                verdict(s.warm_calls == 0),
+            ]
+        )
+    print(table(headers, rows))
+    return targets
+
+
 # --- main ----------------------------------------------------------------------------------
 
 
@@ -473,7 +779,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--minutes", type=int, help="length of the timed files (default 60)")
     parser.add_argument("--runs", type=int, help="alternating runs per tool (default 5)")
-    parser.add_argument("--quick", action="store_true", help="1-minute files, 2 runs")
+    parser.add_argument(
+        "--quick", action="store_true", help="1-minute files, 2 runs, 10 spoken phrases"
+    )
     parser.add_argument("--workdir", type=Path, help="where to write (default: on the repo's disk)")
     args = parser.parse_args(argv)
     minutes: int = args.minutes or (1 if args.quick else 60)
@@ -482,6 +790,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--minutes and --runs must be at least 1")
     # Memory: 10 min and 3 h, or 10 s and 3 min for --quick.
     memory_lengths = (10, 180) if args.quick else (600, 10800)
+    phrases = 10 if args.quick else COLD_PHRASES
 
     sys.path.insert(0, str(REPO))  # for tests.onsets
     sys.dont_write_bytecode = True  # leave no __pycache__ in tests/
@@ -498,7 +807,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"WARNING: the {memory_lengths[1] // 60}-min render needs {need / 1e9:.1f} GB")
 
     try:
-        return run_all(workdir, minutes, runs, memory_lengths)
+        return run_all(workdir, minutes, runs, memory_lengths, phrases)
     except BenchError as exc:
         print(f"\nbenchmark failed: {exc}", file=sys.stderr)
         return 1
@@ -506,7 +815,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_all(workdir: Path, minutes: int, runs: int, memory_lengths: tuple[int, int]) -> int:
+def run_all(
+    workdir: Path, minutes: int, runs: int, memory_lengths: tuple[int, int], phrases: int
+) -> int:
     seconds = minutes * 60
     total = seconds * RATE
     optional = {"klick": klick_tool(seconds), "sox": sox_tool(total)}
@@ -549,7 +860,12 @@ def run_all(workdir: Path, minutes: int, runs: int, memory_lengths: tuple[int, i
             startup[name].append(run_measured(argv, workdir))
     print("  done")
 
-    report(minutes, runs, times, memory, onsets, startup)
+    section(f"5. Spoken cues: render time, {runs} alternating runs each, warm speech cache")
+    cues = measure_cue_renders(workdir, seconds, runs)
+    section(f"6. Spoken cues: cold and warm speech, in-process, {phrases} phrases per engine")
+    speech = measure_speech_all(workdir, phrases)
+
+    report(minutes, runs, times, memory, onsets, startup, cues, speech)
     return 0
 
 
@@ -560,6 +876,8 @@ def report(
     memory: list[tuple[int, Run]],
     onsets: list[Onsets],
     startup: dict[str, list[Run]],
+    cues: CueRenders,
+    speech: list[SpeechTiming],
 ) -> None:
     section(f"Results: {minutes} min at {SPM} spm, {RATE} Hz mono 16-bit")
     rows = [
@@ -660,6 +978,9 @@ def report(
             verdict(help_s <= TARGET_STARTUP_S),
         ]
     )
+
+    targets += report_cues(cues, runs)
+    targets += report_speech(speech)
 
     print("\nTargets")
     print(table(["measure", "value", "target", "result"], targets))

@@ -10,6 +10,7 @@ extras=""
 debs=(libportaudio2 espeak-ng)  # PortAudio for live play; espeak-ng speaks the cues
 if [[ "${1:-}" == "--test" ]]; then
   extras="[dev]"
+  debs+=(jackd2)  # the live tests play into a JACK server with its dummy driver
 fi
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   debs+=(python3-venv)

@@ -21,6 +21,7 @@ from stridebeat.units import MAX_SPM, MIN_SPM, format_clock, parse_duration, par
 if TYPE_CHECKING:
     from stridebeat.prepare import Prepared, SpeechOptions
     from stridebeat.schedule import Cue
+    from stridebeat.sinks.live import LivePlayer, Status, Summary
 
 EXIT_INTERRUPTED = 130
 SPEECH_ENGINES = ("auto", "espeak-ng", "pyttsx3")
@@ -154,15 +155,19 @@ _voice_options = _options(
         callback=_converter(_volume),
         help="Click peak level in percent of full scale (0-100).",
     ),
-    click.option(
+)
+
+
+def _sample_rate_option(default: int | None) -> Callable[[Any], Any]:
+    return click.option(
         "--sample-rate",
         type=click.IntRange(8000, 192000),
-        default=44100,
-        show_default=True,
+        default=default,
+        show_default=default is not None,
         envvar="STRIDEBEAT_SAMPLE_RATE",
-        help="Output rate in Hz.",
-    ),
-)
+        help="Output rate in Hz." if default else "Output rate in Hz (default: the device's).",
+    )
+
 
 _speech_options = _options(
     click.option(
@@ -222,6 +227,7 @@ def cli() -> None:
     help="File to write: .wav (16-bit), .flac, .ogg or .mp3.",
 )
 @_voice_options
+@_sample_rate_option(44100)
 @_speech_options
 @click.option(
     "--no-speech",
@@ -349,6 +355,7 @@ class _terminate_as_exit:
 )
 @click.option("--no-play", is_flag=True, help="Only write the file.")
 @_voice_options
+@_sample_rate_option(44100)
 @_speech_options
 def demo(
     output: Path,
@@ -389,6 +396,234 @@ def demo(
         play_file(output)
     except DeviceError as exc:
         click.echo(f"Not playing: {exc}. Play {output} with any audio player or on a phone.")
+
+
+def _latency(text: str) -> float | str:
+    if text in ("low", "high"):
+        return text
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a latency: give seconds (0.05) or low or high") from None
+    if not 0 < seconds <= 2:
+        raise ValueError(f"{text!r}: give a latency above 0 and at most 2 seconds")
+    return seconds
+
+
+def _start_at(text: str) -> float:
+    return parse_duration(text)
+
+
+@cli.command()
+@_session_options
+@_voice_options
+@_sample_rate_option(None)
+@_speech_options
+@click.option("--no-speech", is_flag=True, help="Play the clicks only; cues show on screen.")
+@click.option(
+    "--start-at",
+    callback=_converter(_start_at),
+    metavar="TIME",
+    help="Start part-way, e.g. 12:30 to resume an interrupted run (on the next step).",
+)
+@click.option(
+    "--device",
+    envvar="STRIDEBEAT_DEVICE",
+    help="Output device: a number or part of a name from 'stridebeat devices'.",
+)
+@click.option(
+    "--latency",
+    default="0.05",
+    show_default=True,
+    envvar="STRIDEBEAT_LATENCY",
+    callback=_converter(_latency),
+    help="Output latency in seconds, or low/high (0.05 plays smoothly on a Raspberry Pi).",
+)
+@click.option(
+    "--blocksize",
+    type=click.IntRange(0, 8192),
+    default=0,
+    show_default=True,
+    envvar="STRIDEBEAT_BLOCKSIZE",
+    help="Frames per audio callback (0: let the device choose).",
+)
+def play(
+    session_file: Path | None,
+    spm: float | None,
+    ramp: tuple[float, float] | None,
+    duration: float | None,
+    cues: tuple[str, ...],
+    sound: str,
+    accent: int,
+    stereo_steps: bool,
+    volume: float,
+    sample_rate: int | None,
+    speech_engine: str,
+    voice: str | None,
+    speech_rate: int,
+    no_speech: bool,
+    start_at: float | None,
+    device: str | None,
+    latency: float | str,
+    blocksize: int,
+) -> None:
+    """Play a session live, e.g. into earbuds while you run.
+
+    \b
+    Examples:
+      stridebeat play --spm 172                      until you press q
+      stridebeat play --ramp 165:172 --duration 20m --cues glutes,cadence
+      stridebeat play session.toml --start-at 12:30  resume a run part-way
+
+    \b
+    Keys (on a terminal): space pause/resume, + and - cadence by 1 spm,
+    c cues on/off, q quit. Ctrl-C fades out and stops.
+    """
+    from stridebeat.prepare import Request, prepare
+    from stridebeat.render import Voice
+    from stridebeat.sinks.live import LivePlayer, find_device
+    from stridebeat.units import seconds_to_frames
+
+    output = find_device(device)
+    rate = sample_rate or output.default_rate
+    prepared = prepare(
+        Request(session_file, spm, ramp, duration, cues, open_ended=True),
+        Voice(sound, volume, stereo_steps),
+        accent,
+        rate,
+        _speech(speech_engine, voice, speech_rate, not no_speech),
+    )
+    renderer = prepared.renderer
+    start = 0
+    if start_at:
+        start = seconds_to_frames(start_at, rate)
+        if start >= renderer.length:
+            total = format_clock(renderer.length / rate)
+            raise click.BadParameter(f"the session is only {total} long", param_hint="--start-at")
+        beats = renderer.timeline.clicks_between(start, renderer.length)
+        start = int(beats.positions[0]) if len(beats) else start
+    player = LivePlayer(
+        renderer,
+        output,
+        start=start,
+        blocksize=blocksize,
+        latency=latency,
+        reschedule=prepared.reschedule,
+    )
+    endless = spm is not None and duration is None
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    show: Callable[[Status], None] = (
+        _StatusLine(endless) if interactive else _PlainLog(prepared, start)
+    )
+    click.echo(f"Playing on {output.name} at {rate} Hz.")
+    try:
+        if interactive:
+            from stridebeat.keys import KeyReader
+
+            with KeyReader(_key_handler(player)):
+                summary = player.play(show)
+        else:
+            summary = player.play(show)
+    except KeyboardInterrupt:
+        click.echo("")
+        _report(player.summary(), interrupted=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if interactive:
+        click.echo("")
+    _report(summary, interrupted=False)
+
+
+def _key_handler(player: LivePlayer) -> Callable[[str], None]:
+    def handle(key: str) -> None:
+        if key == " ":
+            player.toggle_pause()
+        elif key in "+=":
+            player.change_cadence(1)
+        elif key in "-_":
+            player.change_cadence(-1)
+        elif key in "cC":
+            player.toggle_cues()
+        elif key in "qQ":
+            import os
+
+            os.kill(os.getpid(), signal.SIGINT)
+
+    return handle
+
+
+class _StatusLine:
+    """One line, rewritten in place: time, cadence, block, next cue, underruns."""
+
+    def __init__(self, endless: bool) -> None:
+        self.endless = endless
+        self.width = 0
+
+    def __call__(self, status: Status) -> None:
+        seconds = status.frame / status.rate
+        remaining = (
+            "" if self.endless else f" / -{format_clock(status.length / status.rate - seconds)}"
+        )
+        cadence = f"{status.cadence:.0f} spm" if status.cadence is not None else "no beat"
+        cue = "cues off" if status.cues_muted else "no more cues"
+        if status.next_cue and not status.cues_muted:
+            at, text = status.next_cue
+            cue = f"next {format_clock(at / status.rate)} {text[:30]}"
+        state = "PAUSED  " if status.paused else ""
+        line = (
+            f"{state}{format_clock(seconds)}{remaining}  {cadence}  {status.block}  {cue}  "
+            f"underruns {status.underruns}   [space +/- c q]"
+        )
+        click.echo("\r" + line.ljust(self.width), nl=False)
+        self.width = len(line)
+
+
+class _PlainLog:
+    """Without a terminal (a Pi started by a service): block changes and cues, one per line."""
+
+    def __init__(self, prepared: Prepared, start: int) -> None:
+        self.frame = start
+        self.label = ""
+        self.cues = list(prepared.cues)
+
+    def __call__(self, status: Status) -> None:
+        rate = status.rate
+        if status.block != self.label:
+            self.label = status.block
+            cadence = f" at {status.cadence:.0f} spm" if status.cadence is not None else ""
+            click.echo(f"{format_clock(status.frame / rate)}  {status.block}{cadence}")
+        for cue in self.cues:
+            if self.frame <= cue.frame < status.frame:
+                click.echo(f"{format_clock(cue.frame / rate)}  cue: {cue.text}")
+        self.frame = status.frame
+
+
+def _report(summary: Summary, interrupted: bool) -> None:
+    cadence = f" at {summary.cadence:.0f} spm" if summary.cadence is not None else ""
+    ended = "Stopped" if interrupted or not summary.finished else "Finished"
+    click.echo(
+        f"{ended} after {format_clock(summary.seconds_played)} "
+        f"(at {format_clock(summary.frame / summary.rate)} of the session){cadence}; "
+        f"{summary.underruns} underruns."
+    )
+    if not summary.finished:
+        click.echo(f"Resume with --start-at {format_clock(summary.frame / summary.rate)}.")
+
+
+@cli.command()
+def devices() -> None:
+    """List the sound outputs you can give to 'play --device'."""
+    from stridebeat.sinks.live import output_devices
+
+    found = output_devices()
+    if not found:
+        click.echo("No sound output device found; 'stridebeat render' makes files instead.")
+        return
+    for device in found:
+        mark = "*" if device.is_default else " "
+        click.echo(
+            f"{mark} {device.index:>3}  {device.name}  ({device.host_api}, "
+            f"{device.channels} ch, {device.default_rate} Hz)"
+        )
 
 
 @cli.command()

@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stridebeat.errors import InputError
-from stridebeat.render import Renderer, Voice
+from stridebeat.render import Renderer, SpokenCue, Voice
 from stridebeat.schedule import Cue
 from stridebeat.session import Session
 
@@ -27,6 +28,14 @@ class Request:
     ramp: tuple[float, float] | None = None
     duration: float | None = None
     cues: tuple[str, ...] = ()
+    open_ended: bool = False  # --spm without --duration plays until stopped (live only)
+
+    @property
+    def plays_until_stopped(self) -> bool:
+        return self.open_ended and self.spm is not None and self.duration is None
+
+
+OPEN_ENDED_SECONDS = 24 * 3600.0  # "until stopped": a day is longer than any run
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,8 @@ class Prepared:
     renderer: Renderer
     cues: tuple[Cue, ...]
     spoken: bool  # whether the cues are in the audio (False with --no-speech)
+    # cues placed afresh for a changed timeline (live cadence changes); None without cues
+    reschedule: Callable[[Renderer], list[SpokenCue]] | None = None
 
 
 def requested_session(request: Request) -> Session | None:
@@ -62,8 +73,12 @@ def requested_session(request: Request) -> Session | None:
         if request.duration is not None:
             raise InputError("--duration needs --spm or --ramp, e.g. --spm 172 --duration 30m")
         return None
+    if request.plays_until_stopped:
+        assert request.spm is not None
+        return steady_session(request.spm, OPEN_ENDED_SECONDS)
     if request.duration is None:
-        raise InputError("--duration is required with --spm and --ramp, e.g. --duration 30m")
+        wanted = "--ramp needs --duration" if request.ramp else "--duration is required with --spm"
+        raise InputError(f"{wanted}, e.g. --duration 30m")
     if request.ramp is not None:
         return ramp_session(*request.ramp, request.duration)
     assert request.spm is not None
@@ -86,9 +101,15 @@ def prepare(
     from stridebeat.cueaudio import CueSounds
 
     sounds = CueSounds(rate, _speech(speech), speech.rate_wpm)
-    cues = schedule_cues(timeline, block_scripts, sounds.measure)
+    open_end = request.plays_until_stopped
+    cues = schedule_cues(timeline, block_scripts, sounds.measure, open_end)
     renderer = Renderer(timeline, voice, sounds.spoken(cues))
-    return Prepared(session, renderer, cues, speech.enabled)
+
+    def reschedule(changed: Renderer) -> list[SpokenCue]:
+        placed = schedule_cues(changed.timeline, block_scripts, sounds.measure, open_end)
+        return sounds.spoken(placed)
+
+    return Prepared(session, renderer, cues, speech.enabled, reschedule)
 
 
 def _speech(options: SpeechOptions) -> Speech | None:

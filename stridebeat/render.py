@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import copy
 import math
 import queue
 import threading
@@ -62,8 +63,7 @@ class Renderer:
     def __init__(self, timeline: Timeline, voice: Voice, cues: Sequence[SpokenCue] = ()) -> None:
         self.timeline = timeline
         self.voice = voice
-        self.cues = sorted(cues, key=lambda c: c.cue.frame)
-        self._cue_starts = [c.cue.frame for c in self.cues]
+        self._set_cues(cues)
         self._ramp = max(1, round(DUCK_RAMP_SECONDS * timeline.rate))
         self.channels = voice.channels
         wave = load_sound(voice.sound, timeline.rate)
@@ -84,6 +84,22 @@ class Renderer:
     @property
     def length(self) -> int:
         return self.timeline.length
+
+    def _set_cues(self, cues: Sequence[SpokenCue]) -> None:
+        self.cues = sorted(cues, key=lambda c: c.cue.frame)
+        self._cue_starts = [c.cue.frame for c in self.cues]
+
+    def replaced(
+        self, timeline: Timeline | None = None, cues: Sequence[SpokenCue] | None = None
+    ) -> Renderer:
+        """A renderer for a changed timeline or cue list, sharing this one's click sounds."""
+        other = copy.copy(self)
+        if timeline is not None:
+            other.timeline = timeline
+        if cues is not None:
+            other._set_cues(cues)
+        other._buffer = np.zeros((0, self.channels), dtype=np.float32)
+        return other
 
     def render(self, start: int, out: NDArray[np.float32]) -> None:
         """Fill ``out`` (frames × channels) with the audio from frame ``start`` on."""

@@ -91,9 +91,13 @@ def schedule_cues(
     timeline: Timeline,
     block_scripts: Sequence[Sequence[CueScript]],
     measure: Measure,
+    open_end: bool = False,
 ) -> tuple[Cue, ...]:
-    """Place every cue of every block's scripts; see the module docstring for the rules."""
-    candidates = _candidates(timeline, block_scripts)
+    """Place every cue of every block's scripts; see the module docstring for the rules.
+
+    ``open_end``: the last block plays until stopped, so it has no halfway and no countdown.
+    """
+    candidates = _candidates(timeline, block_scripts, open_end)
     placed: list[Cue] = []
     used: dict[int, int] = {}  # phrasings taken so far, by rule
     for candidate in (c for c in candidates if c.rule.structural):
@@ -109,7 +113,7 @@ def schedule_cues(
 
 
 def _candidates(
-    timeline: Timeline, block_scripts: Sequence[Sequence[CueScript]]
+    timeline: Timeline, block_scripts: Sequence[Sequence[CueScript]], open_end: bool
 ) -> list[_Candidate]:
     found: list[_Candidate] = []
     order = 0
@@ -118,22 +122,27 @@ def _candidates(
             for rule in script.rules:
                 if not rule.applies_to(span.block):
                     continue
-                for frame in _times(timeline, span, rule, script):
+                endless = open_end and index == len(timeline.spans) - 1
+                for frame in _times(timeline, span, rule, script, endless):
                     found.append(_Candidate(frame, index, rule, script, order))
                 order += 1
     found.sort(key=lambda c: (c.frame, c.order))
     return found
 
 
-def _times(timeline: Timeline, span: Span, rule: CueRule, script: CueScript) -> list[int]:
+def _times(
+    timeline: Timeline, span: Span, rule: CueRule, script: CueScript, endless: bool
+) -> list[int]:
     """The rule's moments in this block, each moved onto the beat."""
     rate, seconds = timeline.rate, span.length / timeline.rate
     times: list[float] = []
     if rule.every is not None:
         times += [rule.every * n for n in range(1, int(seconds / rule.every) + 1)]
     times += list(rule.at)
-    times += [{"start": 0.0, "halfway": seconds / 2}[e] for e in rule.on if e != "rep"]
-    times += [seconds - before for before in rule.before_end if before <= seconds]
+    times += [0.0 for e in rule.on if e == "start"]
+    if not endless:
+        times += [seconds / 2 for e in rule.on if e == "halfway"]
+        times += [seconds - before for before in rule.before_end if before <= seconds]
     if not rule.structural and span.block.kind == "run":
         times = [t for t in times if t >= script.quiet_start]
     frames = [_on_beat(timeline, span, span.start + seconds_to_frames(t, rate))

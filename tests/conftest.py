@@ -24,3 +24,6 @@ def _app_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
 
 REPO = Path(__file__).resolve().parent.parent
 IS_CI = os.environ.get("CI") == "true"
+
+
+from tests.jack import jack_server  # noqa: E402, F401  (a fixture for the live tests)

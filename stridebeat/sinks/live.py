@@ -1,26 +1,414 @@
-"""Live output through sounddevice; the only module that imports it."""
+"""Live output through sounddevice; the only module that imports it.
+
+A producer thread renders a little ahead (about 100 ms) into a ring buffer; PortAudio's
+callback only copies from it. The callback allocates no arrays, reads no files, takes no
+locks and always fills the whole buffer (with silence where the producer fell behind: an
+underrun, counted). Controls (cadence, pause, cue mute) are requests the producer carries
+out at the next frame it renders, so a change is heard within the read-ahead.
+"""
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from stridebeat.errors import DeviceError
+from stridebeat.errors import DeviceError, InputError
+from stridebeat.render import Renderer, SpokenCue
 
 _RENDER_HINT = "use 'stridebeat render' to make a file instead"
+AHEAD_SECONDS = 0.1  # how far the producer renders ahead of the callback
+FADE_SECONDS = 0.03  # Ctrl-C fades out over this long
+STALL_SECONDS = 2.0  # no callback for this long while playing: the device is gone
+DEFAULT_LATENCY = 0.05  # seconds; PortAudio's low default is choppy on a Raspberry Pi
 
 
-def _sounddevice() -> object:
+def _sounddevice() -> Any:
     try:
         import sounddevice
     except OSError:
         raise DeviceError(
-            f"the PortAudio library is not installed (Debian: apt-get install libportaudio2); "
+            "the PortAudio library is not installed (Debian: apt-get install libportaudio2); "
             f"{_RENDER_HINT}"
         ) from None
     return sounddevice
+
+
+@dataclass(frozen=True)
+class OutputDevice:
+    index: int
+    name: str
+    host_api: str
+    channels: int
+    default_rate: int
+    is_default: bool = False
+
+
+def output_devices() -> list[OutputDevice]:
+    """Every device that can play, as PortAudio sees it now."""
+    sd = _sounddevice()
+    try:
+        devices = sd.query_devices()
+        apis = sd.query_hostapis()
+        default = sd.default.device[1]
+    except sd.PortAudioError as exc:
+        raise DeviceError(f"cannot list sound devices ({exc}); {_RENDER_HINT}") from None
+    return [
+        OutputDevice(
+            d["index"],
+            d["name"],
+            apis[d["hostapi"]]["name"],
+            d["max_output_channels"],
+            round(d["default_samplerate"]),
+            d["index"] == default,
+        )
+        for d in devices
+        if d["max_output_channels"] > 0
+    ]
+
+
+def find_device(wanted: str | None) -> OutputDevice:
+    """The output to play on: an index, a part of a device's name, or the default."""
+    devices = output_devices()
+    if not devices:
+        raise DeviceError(f"no sound output device found; {_RENDER_HINT}")
+    if wanted is None or wanted == "":
+        return next((d for d in devices if d.is_default), devices[0])
+    if wanted.isdigit():
+        matches = [d for d in devices if d.index == int(wanted)]
+    else:
+        matches = [d for d in devices if wanted.lower() in f"{d.name} {d.host_api}".lower()]
+    if not matches:
+        listing = "; ".join(f"{d.index}: {d.name} ({d.host_api})" for d in devices)
+        raise InputError(
+            f"no output device matches {wanted!r}. Available: {listing}. "
+            f"Give --device a number or part of a name, or {_RENDER_HINT}"
+        )
+    return matches[0]
+
+
+@dataclass(frozen=True)
+class Status:
+    """A snapshot of live play for the status line."""
+
+    frame: int  # frames handed to the device so far (from the session's start)
+    length: int
+    rate: int
+    cadence: float | None
+    block: str
+    next_cue: tuple[int, str] | None
+    underruns: int
+    paused: bool
+    cues_muted: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    start: int
+    frame: int
+    rate: int
+    cadence: float | None
+    underruns: int
+    finished: bool
+
+    @property
+    def seconds_played(self) -> float:
+        return (self.frame - self.start) / self.rate
+
+
+Rescheduler = Callable[[Renderer], list[SpokenCue]]
+
+
+class LivePlayer:
+    """Plays a renderer's audio on an output device, with live controls."""
+
+    def __init__(
+        self,
+        renderer: Renderer,
+        device: OutputDevice,
+        *,
+        start: int = 0,
+        blocksize: int = 0,
+        latency: float | str = DEFAULT_LATENCY,
+        reschedule: Rescheduler | None = None,
+    ) -> None:
+        self.renderer = renderer
+        self.device = device
+        self.rate = renderer.timeline.rate
+        self.channels = renderer.channels
+        self.blocksize = blocksize
+        self.latency = latency
+        self._reschedule = reschedule
+        self._chunk = max(blocksize, 256) if blocksize else 512
+        self._capacity = max(round(AHEAD_SECONDS * self.rate), 2 * self._chunk)
+        self._ring = np.zeros((self._capacity, self.channels), dtype=np.float32)
+        self._block = np.zeros((self._chunk, self.channels), dtype=np.float32)
+        self._fade = np.linspace(
+            1.0, 0.0, max(round(FADE_SECONDS * self.rate), 1), dtype=np.float32
+        )
+        self.start = start
+        # written by the producer only / read by the callback only (plain ints: no locks)
+        self._written = start
+        self._read = start
+        self._producer_done = False
+        self._paused = False
+        self._resuming = False
+        self._fading = False
+        self._fade_at = 0
+        self.underruns = 0
+        self.device_underflows = 0
+        self.callback_seconds = np.zeros(1 << 16, dtype=np.float64)
+        self.callbacks = 0
+        self.first_sound: float | None = None
+        self._last_callback = 0.0
+        # requests from the controls, carried out by the producer
+        self._requests: list[tuple[str, float, float]] = []
+        self._new_cues: list[SpokenCue] | None = None
+        self.cues_muted = False
+        self._spoken = renderer.cues
+        self.key_delays: list[float] = []  # seconds from a cadence request to its first frame
+        self.changes: list[tuple[int, float]] = []  # (frame, spm) of each cadence change
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+
+    # --- controls (any thread) -------------------------------------------------------------
+
+    def change_cadence(self, delta_spm: float) -> None:
+        self._requests.append(("cadence", delta_spm, time.perf_counter()))
+
+    def toggle_pause(self) -> None:
+        self._requests.append(("pause", 0.0, time.perf_counter()))
+
+    def toggle_cues(self) -> None:
+        self._requests.append(("cues", 0.0, time.perf_counter()))
+
+    def status(self) -> Status:
+        renderer, frame = self.renderer, self._read
+        timeline = renderer.timeline
+        span = timeline.spans[timeline.span_index_at(frame)] if timeline.spans else None
+        upcoming = next((c.cue for c in renderer.cues if c.cue.frame >= frame), None)
+        return Status(
+            frame,
+            timeline.length,
+            self.rate,
+            timeline.cadence_at(frame),
+            span.block.label if span else "",
+            (upcoming.frame, upcoming.text) if upcoming and not self.cues_muted else None,
+            self.underruns,
+            self._paused,
+            self.cues_muted,
+        )
+
+    # --- playing ---------------------------------------------------------------------------
+
+    def play(self, tick: Callable[[Status], None] | None = None, poll: float = 0.1) -> Summary:
+        """Play until the session ends; Ctrl-C fades out and raises KeyboardInterrupt."""
+        sd = _sounddevice()
+        producer = threading.Thread(target=self._produce, name="stridebeat-live", daemon=True)
+        producer.start()
+        try:
+            stream = sd.OutputStream(
+                samplerate=self.rate,
+                channels=self.channels,
+                dtype="float32",
+                device=self.device.index,
+                blocksize=self.blocksize,
+                latency=self.latency,
+                callback=self._callback,
+            )
+        except (sd.PortAudioError, ValueError) as exc:
+            self._stop.set()
+            raise DeviceError(f"cannot open {self.device.name} ({exc}); {_RENDER_HINT}") from None
+        try:
+            self._wait_for_producer()
+            self._last_callback = time.perf_counter()
+            stream.start()
+            while not self._ended():
+                time.sleep(poll)
+                if self._error is not None:
+                    raise self._error
+                if not self._paused and time.perf_counter() - self._last_callback > STALL_SECONDS:
+                    raise DeviceError(
+                        f"{self.device.name} stopped playing (unplugged or switched off?); "
+                        f"resume later with --start-at, or {_RENDER_HINT}"
+                    )
+                if tick is not None:
+                    tick(self.status())
+        except KeyboardInterrupt:
+            self._fade_out()
+            raise
+        finally:
+            self._stop.set()
+            try:
+                stream.abort() if self._fading else stream.stop()
+                stream.close()
+            except sd.PortAudioError:
+                pass
+        return self.summary()
+
+    def summary(self) -> Summary:
+        return Summary(
+            self.start,
+            self._read,
+            self.rate,
+            self.renderer.timeline.cadence_at(self._read),
+            self.underruns,
+            self._ended(),
+        )
+
+    def _ended(self) -> bool:
+        return self._producer_done and self._read >= self._written
+
+    def _wait_for_producer(self) -> None:
+        deadline = time.perf_counter() + 2.0
+        while (
+            self._written - self._read < min(self._capacity, self.renderer.length - self.start)
+            and not self._producer_done
+            and time.perf_counter() < deadline
+        ):
+            time.sleep(0.002)
+
+    def _fade_out(self) -> None:
+        self._fading = True
+        deadline = time.perf_counter() + 2 * FADE_SECONDS + 0.05
+        while self._fade_at < len(self._fade) and time.perf_counter() < deadline:
+            time.sleep(0.005)
+
+    # --- the audio callback (PortAudio's thread) ----------------------------------------------
+
+    def _callback(
+        self, outdata: NDArray[np.float32], frames: int, time_info: Any, status: Any
+    ) -> None:
+        began = time.perf_counter()
+        if status.output_underflow:
+            self.device_underflows += 1
+        if self._paused or self._fade_at >= len(self._fade):
+            outdata.fill(0)
+        else:
+            read = self._read
+            count = min(frames, max(self._written - read, 0))
+            if count:
+                at = read % self._capacity
+                first = min(count, self._capacity - at)
+                outdata[:first] = self._ring[at : at + first]
+                if first < count:
+                    outdata[first:count] = self._ring[: count - first]
+                if self.first_sound is None:
+                    self.first_sound = began
+            if count < frames:
+                outdata[count:].fill(0)
+                if not self._producer_done:
+                    self.underruns += 1
+            if self._fading:
+                self._apply_fade(outdata, frames)
+            self._read = read + count
+        self._last_callback = began
+        self.callback_seconds[self.callbacks % len(self.callback_seconds)] = (
+            time.perf_counter() - began
+        )
+        self.callbacks += 1
+
+    def _apply_fade(self, outdata: NDArray[np.float32], frames: int) -> None:
+        left = len(self._fade) - self._fade_at
+        count = min(frames, left)
+        np.multiply(outdata[:count], self._fade[self._fade_at : self._fade_at + count, None],
+                    out=outdata[:count])  # fmt: skip
+        outdata[count:].fill(0)
+        self._fade_at += count
+
+    # --- the producer (its own thread) -------------------------------------------------------
+
+    def _produce(self) -> None:
+        try:
+            period = self._chunk / self.rate
+            while not self._stop.is_set():
+                self._handle_requests()
+                if self._paused and not self._resuming:
+                    time.sleep(period)
+                    continue
+                space = self._capacity - (self._written - self._read)
+                count = min(self._chunk, self.renderer.length - self._written)
+                if count <= 0:
+                    self._producer_done = True
+                    return
+                if space < count:
+                    time.sleep(period / 4)
+                    continue
+                block = self._block[:count]
+                self.renderer.render(self._written, block)
+                at = self._written % self._capacity
+                first = min(count, self._capacity - at)
+                self._ring[at : at + first] = block[:first]
+                self._ring[: count - first] = block[first:]
+                self._written += count
+                if self._resuming:  # the first block after a pause is ready: sound again
+                    self._resuming = self._paused = False
+        except BaseException as exc:  # reported by the main thread
+            self._error = exc
+
+    def _handle_requests(self) -> None:
+        if self._new_cues is not None:
+            self._take_new_cues(self._new_cues)
+            self._new_cues = None
+        while self._requests:
+            kind, value, asked = self._requests.pop(0)
+            if kind == "cadence":
+                timeline = self.renderer.timeline.with_cadence_change(self._written, value)
+                self.renderer = self.renderer.replaced(timeline=timeline)
+                self.key_delays.append(time.perf_counter() - asked)
+                self.changes.append((self._written, value))
+                if self._reschedule is not None:
+                    self._start_rescheduling(self.renderer)
+            elif kind == "cues":
+                self.cues_muted = not self.cues_muted
+                self.renderer = self.renderer.replaced(cues=[] if self.cues_muted else self._spoken)
+            elif kind == "pause":
+                if self._paused:
+                    if not self._resuming:
+                        self._resume()
+                else:
+                    self._paused = True
+
+    def _resume(self) -> None:
+        """Start again from the first beat at or after where the sound stopped."""
+        frame = self._read
+        clicks = self.renderer.timeline.clicks_between(frame, self.renderer.length)
+        if len(clicks):
+            frame = math.floor(clicks.positions[0])
+        self._written = self._read = frame
+        self._resuming = True
+
+    def _start_rescheduling(self, renderer: Renderer) -> None:
+        reschedule = self._reschedule
+        assert reschedule is not None
+
+        def work() -> None:
+            try:
+                cues = reschedule(renderer)
+            except BaseException as exc:  # reported by the main thread
+                self._error = exc
+                return
+            if self.renderer.timeline is renderer.timeline:  # not overtaken by another change
+                self._new_cues = cues
+
+        threading.Thread(target=work, name="stridebeat-cues", daemon=True).start()
+
+    def _take_new_cues(self, cues: list[SpokenCue]) -> None:
+        """Cues for the new cadence from the next frame on; a phrase already speaking ends."""
+        frame = self._written
+        kept = [c for c in self._spoken if c.cue.frame < frame]
+        speaking_until = max((c.cue.frame + len(c.wave) for c in kept), default=frame)
+        fresh = [c for c in cues if c.cue.frame >= max(frame, speaking_until)]
+        self._spoken = kept + fresh
+        if not self.cues_muted:
+            self.renderer = self.renderer.replaced(cues=self._spoken)
 
 
 def play_file(path: Path) -> None:
@@ -34,10 +422,9 @@ def play_file(path: Path) -> None:
 def play_wave(wave: NDArray[np.float32], rate: int) -> None:
     """Play a short array (frames, or frames × channels) and wait until it ends."""
     sd = _sounddevice()
+    device = find_device(None)
     try:
-        sd.play(wave, rate)  # type: ignore[attr-defined]
-        sd.wait()  # type: ignore[attr-defined]
-    except (sd.PortAudioError, ValueError) as exc:  # type: ignore[attr-defined]
-        raise DeviceError(
-            f"no sound output device could be opened ({exc}); {_RENDER_HINT}"
-        ) from None
+        sd.play(wave, rate, device=device.index)
+        sd.wait()
+    except (sd.PortAudioError, ValueError) as exc:
+        raise DeviceError(f"{device.name} could not play ({exc}); {_RENDER_HINT}") from None

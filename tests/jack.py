@@ -1,0 +1,132 @@
+"""A private JACK server with the dummy driver, and a JACK client that records what plays.
+
+The live path is tested for real on machines without a sound card: sounddevice plays into
+this server exactly as into a sound card, and the capture client records PortAudio's output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import IS_CI
+
+RATE = 48000
+
+
+def _wait_until_up(name: str, process: subprocess.Popen[bytes]) -> bool:
+    env = {**os.environ, "JACK_DEFAULT_SERVER": name}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and process.poll() is None:
+        probe = subprocess.run(["jack_lsp"], env=env, capture_output=True)
+        if probe.returncode == 0 and b"system:playback_1" in probe.stdout:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture(scope="session")
+def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start jackd (dummy driver, 48 kHz) under a private name; make sounddevice see it."""
+    if shutil.which("jackd") is None or shutil.which("jack_lsp") is None:
+        if IS_CI:
+            pytest.fail("jackd is not installed: bash scripts/setup.sh --test installs jackd2")
+        pytest.skip("jackd is not installed (bash scripts/setup.sh --test installs jackd2)")
+    name = f"stridebeat-test-{os.getpid()}"
+    log = Path(tmp_path_factory.mktemp("jack")) / "jackd.log"
+    process = None
+    for options in (["-R"], ["--no-realtime"]):
+        period = "256" if options == ["-R"] else "1024"
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                ["jackd", *options, "-n", name, "-d", "dummy", "-r", str(RATE), "-p", period],
+                stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        if _wait_until_up(name, process):
+            break
+        process.kill()
+        process.wait()
+        process = None
+    if process is None:
+        pytest.fail(f"jackd did not start:\n{log.read_text()[-2000:]}")
+    previous = os.environ.get("JACK_DEFAULT_SERVER")
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    import sounddevice as sd
+
+    sd._terminate()  # PortAudio sees JACK only if it starts after the server
+    sd._initialize()
+    try:
+        yield name
+    finally:
+        sd._terminate()  # before jackd goes, or PortAudio aborts the process
+        process.terminate()
+        process.wait(timeout=10)
+        if previous is None:
+            os.environ.pop("JACK_DEFAULT_SERVER", None)
+        else:
+            os.environ["JACK_DEFAULT_SERVER"] = previous
+        sd._initialize()
+
+
+class Capture:
+    """Records PortAudio's output ports (connected as they appear) into a preallocated array."""
+
+    def __init__(self, server: str, channels: int, seconds: float) -> None:
+        import jack
+
+        self.client = jack.Client("stridebeat-capture", servername=server, no_start_server=True)
+        self.ports = [self.client.inports.register(f"in_{i + 1}") for i in range(channels)]
+        self.data = np.zeros((int(seconds * RATE), channels), dtype=np.float32)
+        self.frames = 0
+        self.xruns = 0
+        self._stop = threading.Event()
+        self.client.set_process_callback(self._process)
+        self.client.set_xrun_callback(self._xrun)
+        self.client.activate()
+        self._connector = threading.Thread(target=self._connect, daemon=True)
+        self._connector.start()
+
+    def _process(self, frames: int) -> None:
+        count = min(frames, len(self.data) - self.frames)
+        for channel, port in enumerate(self.ports):
+            self.data[self.frames : self.frames + count, channel] = port.get_array()[:count]
+        self.frames += count
+
+    def _xrun(self, delay: float) -> None:
+        self.xruns += 1
+
+    def _connect(self) -> None:
+        connected: set[str] = set()
+        while not self._stop.is_set():
+            for source in self.client.get_ports("PortAudio", is_output=True, is_audio=True):
+                if source.name not in connected:
+                    index = int(source.name.rsplit("_", 1)[1]) % len(self.ports)
+                    self.client.connect(source, self.ports[index])
+                    connected.add(source.name)
+            time.sleep(0.002)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._connector.join()
+        self.client.deactivate()
+        self.client.close()
+
+    def recorded(self) -> np.ndarray:
+        return self.data[: self.frames]
+
+
+def align(recorded: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """The stretch of ``recorded`` that lines up with ``expected`` (found at its first sound)."""
+    first_expected = int(np.argmax(np.abs(expected).max(axis=1) > 0))
+    first_recorded = int(np.argmax(np.abs(recorded).max(axis=1) > 0))
+    start = first_recorded - first_expected
+    assert start >= 0, "the recording starts after the sound"
+    return recorded[start : start + len(expected)]

@@ -1,0 +1,211 @@
+"""Live play, for real: through sounddevice into a JACK dummy server, recorded and compared."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from stridebeat.errors import DeviceError, InputError
+from stridebeat.prepare import Request, SpeechOptions, prepare
+from stridebeat.render import Renderer, Voice
+from stridebeat.session import Block, Ramp, Session, Steady, steady_session
+from stridebeat.sinks import live
+from stridebeat.sinks.live import LivePlayer, OutputDevice, Status, find_device
+from stridebeat.timeline import Timeline
+from tests.jack import RATE, Capture, align
+
+STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
+
+
+def at_frames(actions: dict[float, Callable[[], None]]) -> Callable[[Status], None]:
+    """A status tick that runs each action once the device has played that many seconds."""
+    pending = dict(sorted(actions.items()))
+
+    def tick(status: Status) -> None:
+        for seconds in list(pending):
+            if status.frame >= seconds * RATE:
+                pending.pop(seconds)()
+
+    return tick
+
+
+def whole(renderer: Renderer) -> np.ndarray:
+    out = np.zeros((renderer.length, renderer.channels), np.float32)
+    renderer.render(0, out)
+    return out
+
+
+def test_live_output_is_the_rendered_file(jack_server: str, tmp_path: Path) -> None:
+    """The stream plays the renderer's float samples; the 16-bit file holds them rounded."""
+    request = Request(spm=172, duration=4.0, cues=("cadence",))
+    voice = Voice("wood", 0.8, stereo_steps=True)
+    prepared = prepare(request, voice, 4, RATE, SpeechOptions(engine="espeak-ng"))
+    capture = Capture(jack_server, 2, 8)
+    try:
+        summary = LivePlayer(prepared.renderer, find_device("JACK"), blocksize=256).play()
+    finally:
+        capture.close()
+    assert summary.finished and summary.frame == 4 * RATE
+    expected = whole(prepared.renderer)
+    played = align(capture.recorded(), expected)
+    np.testing.assert_array_equal(played, expected)  # bit-exact through JACK
+
+    out = tmp_path / "same.wav"
+    result = subprocess.run(
+        [*STRIDEBEAT, "render", "--spm", "172", "--duration", "4s", "--cues", "cadence",
+         "--stereo-steps", "--accent", "4", "--sample-rate", str(RATE),
+         "--speech-engine", "espeak-ng", "-o", str(out)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    from_file = sf.read(out, dtype="int16")[0].astype(np.float64) / 32767
+    assert np.abs(from_file - played).max() <= 0.5 / 32767 + 1e-7  # within one 16-bit step
+
+
+def test_cadence_key_takes_effect_on_the_next_frames(jack_server: str) -> None:
+    session = Session((Block("run", 3, Steady(160)), Block("run", 3, Ramp(160, 170))))
+    renderer = Renderer(Timeline(session, RATE), Voice("tick"))
+    player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
+    capture = Capture(jack_server, 1, 10)
+    try:
+        player.play(at_frames({1.0: lambda: player.change_cadence(8)}), poll=0.01)
+    finally:
+        capture.close()
+    ((frame, delta),) = player.changes
+    assert delta == 8 and 0.9 * RATE < frame < 1.3 * RATE
+    assert player.key_delays[0] < 0.15
+    changed = renderer.replaced(timeline=renderer.timeline.with_cadence_change(frame, 8))
+    expected = whole(changed)
+    np.testing.assert_array_equal(align(capture.recorded(), expected), expected)
+    assert changed.timeline.cadence_at(changed.length - 1) == pytest.approx(170 + 8, abs=0.01)
+
+
+def test_pause_resumes_on_a_beat(jack_server: str) -> None:
+    renderer = Renderer(Timeline(steady_session(120, 4), RATE), Voice("beep"))
+    player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
+    capture = Capture(jack_server, 1, 12)
+
+    def pause_for_a_while() -> None:
+        player.toggle_pause()
+        threading.Timer(0.8, player.toggle_pause).start()
+
+    actions = {1.2: pause_for_a_while}
+    try:
+        summary = player.play(at_frames(actions), poll=0.01)
+    finally:
+        capture.close()
+    assert summary.finished
+    assert player.underruns == 0
+    recorded = capture.recorded()[:, 0]
+    sounding = np.flatnonzero(np.abs(recorded) > 0)
+    gaps = np.diff(sounding)
+    pause = int(np.argmax(gaps))
+    assert gaps[pause] > 0.6 * RATE
+    resumed = sounding[pause + 1]
+    # after the pause the sound starts again with a whole click on a step (every 0.5 s)
+    expected = whole(renderer)[:, 0]
+    click = slice(resumed, resumed + 2000)
+    steps = [k * RATE // 2 for k in range(8)]
+    assert any(np.array_equal(recorded[click], expected[s : s + 2000]) for s in steps)
+
+
+def test_play_command(jack_server: str) -> None:
+    result = subprocess.run(
+        [*STRIDEBEAT, "play", "--spm", "170", "--duration", "2s", "--device", "JACK"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Playing on system at 48000 Hz" in result.stdout
+    assert "Finished after 0:02" in result.stdout
+    devices = subprocess.run([*STRIDEBEAT, "devices"], capture_output=True, text=True)
+    assert "JACK Audio Connection Kit" in devices.stdout
+
+
+def test_ctrl_c_fades_out_and_reports(jack_server: str) -> None:
+    process = subprocess.Popen(
+        [*STRIDEBEAT, "play", "--spm", "170", "--device", "JACK"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "Stopped after 0:0" in stdout and "Resume with --start-at" in stdout
+    assert "Traceback" not in stderr
+
+
+def test_unknown_device_is_bad_input(jack_server: str) -> None:
+    with pytest.raises(InputError, match="Available: 0: system"):
+        find_device("earbuds")
+    result = subprocess.run(
+        [*STRIDEBEAT, "play", "--spm", "170", "--device", "earbuds"], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "stridebeat render" in result.stderr
+
+
+def test_no_device_at_all_is_an_environment_failure() -> None:
+    env = {
+        **os.environ,
+        "JACK_DEFAULT_SERVER": "stridebeat-no-such-server",
+        "JACK_NO_START_SERVER": "1",
+    }
+    result = subprocess.run(
+        [*STRIDEBEAT, "play", "--spm", "170", "--duration", "5s"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "no sound output device" in result.stderr and "stridebeat render" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- the callback and the watchdog, without a device ----------------------------------------
+
+
+def test_callback_always_fills_the_buffer_and_counts_underruns() -> None:
+    renderer = Renderer(Timeline(steady_session(170, 2), 8000), Voice())
+    device = OutputDevice(0, "fake", "none", 2, 8000)
+    player = LivePlayer(renderer, device, blocksize=64)
+    out = np.full((64, 1), 7.0, dtype=np.float32)
+    player._callback(out, 64, None, SimpleNamespace(output_underflow=False))
+    assert not out.any() and player.underruns == 1  # nothing rendered yet: silence, counted
+
+
+class _SilentStream:
+    """A stream whose device never asks for audio: it has gone away."""
+
+    def __init__(self, **kwargs: object) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    abort = stop
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_device_that_stops_is_reported_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = SimpleNamespace(OutputStream=_SilentStream, PortAudioError=OSError)
+    monkeypatch.setattr(live, "_sounddevice", lambda: fake)
+    monkeypatch.setattr(live, "STALL_SECONDS", 0.3)
+    renderer = Renderer(Timeline(steady_session(170, 60), 8000), Voice())
+    player = LivePlayer(renderer, OutputDevice(0, "earbuds", "fake", 2, 8000))
+    began = time.monotonic()
+    with pytest.raises(DeviceError, match="earbuds stopped playing"):
+        player.play(poll=0.05)
+    assert time.monotonic() - began < 3

@@ -156,8 +156,16 @@ def _times(
 
 def _on_beat(timeline: Timeline, span: Span, frame: int) -> int:
     """The first step at or after ``frame`` in the block (muted steps count), else ``frame``."""
-    clicks = timeline.clicks_between(frame - 0.5, span.end)
-    return round(clicks.positions[0]) if len(clicks) else frame
+    window = 4 * timeline.rate  # longer than the slowest step; doubled for long rhythms
+    low = frame - 0.5
+    while True:
+        high = min(low + window, span.end)
+        clicks = timeline.clicks_between(low, high)
+        if len(clicks):
+            return round(clicks.positions[0])
+        if high >= span.end:
+            return frame
+        low, window = high, 2 * window
 
 
 def _next_beat(timeline: Timeline, frame: int) -> int:

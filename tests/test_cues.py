@@ -314,3 +314,55 @@ def test_rendered_cue_positions_measured_in_the_audio(tmp_path: Path) -> None:
         found = max(at - 400, 0) + int(np.argmax(scores))
         assert abs(found - at) <= 80  # the lyrics line is within 5 ms of the audio (1/100 s)
         assert np.min(np.abs(steps - found)) < 1  # and the phrase starts on a step
+
+
+cue_entries = st.fixed_dictionaries(
+    {"text": st.sampled_from(['"Run tall."', '["a", "b {spm}"]', '"{nope}"', "5", '"{"'])},
+    optional={
+        "every": st.sampled_from(['"90s"', '"5s"', '"soon"', "90"]),
+        "at": st.sampled_from(['["0:45", "5:00"]', '"1:75"', '["10s"]']),
+        "on": st.sampled_from(['"start"', '["halfway", "rep"]', '"never"']),
+        "before_end": st.sampled_from(['"10s"', '["1m", "10s"]', '"-5s"']),
+        "kinds": st.sampled_from(['["run"]', '["drill", "rest"]', '["jog"]', '"run"']),
+        "role": st.sampled_from(['"form"', '"structural"', '"loud"']),
+        "speed": st.just("1"),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(cue_entries, min_size=1, max_size=4), st.sampled_from(['"20s"', '"0s"', '"x"']))
+def test_generated_scripts_load_or_fail_at_a_line(entries: list[dict[str, str]], gap: str) -> None:
+    text = f"min_gap = {gap}\n" + "".join(
+        "[[cue]]\n" + "".join(f"{k} = {v}\n" for k, v in entry.items()) for entry in entries
+    )
+    try:
+        loaded = script(text)
+    except FileInputError as exc:
+        assert exc.line is not None and 1 <= exc.line <= text.count("\n")
+    else:
+        assert len(loaded.rules) == len(entries)
+        for rule in loaded.rules:
+            for template in rule.texts:
+                placeholders(template)  # every template that loaded is valid
+
+
+def test_no_speech_engine_is_an_environment_failure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from stridebeat import speech
+    from stridebeat.cli import cli
+
+    monkeypatch.setattr(speech, "ESPEAK_COMMAND", str(tmp_path / "no-espeak-ng"))
+    out = tmp_path / "run.wav"
+    args = ["render", "--spm", "170", "--duration", "2m", "--cues", "cadence", "-o", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--speech-engine", "espeak-ng"])
+    assert result.exit_code == 1, result.output
+    assert "espeak-ng" in result.output and "--no-speech" in result.output
+    assert not out.exists()
+    quiet = CliRunner().invoke(cli, [*args, "--speech-engine", "espeak-ng", "--no-speech"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "Steady run. Cadence 170." in quiet.output  # the cues still reach the screen
+    assert "Steady run. Cadence 170." in out.with_suffix(".lrc").read_text()

@@ -162,7 +162,7 @@ def _on_beat(timeline: Timeline, span: Span, frame: int) -> int:
         high = min(low + window, span.end)
         clicks = timeline.clicks_between(low, high)
         if len(clicks):
-            return round(clicks.positions[0])
+            return round(float(clicks.positions[0]))
         if high >= span.end:
             return frame
         low, window = high, 2 * window

@@ -61,10 +61,12 @@ def assemble(
 ) -> tuple[Session, list[tuple[CueScript, ...]]]:
     """The session to play and the cue scripts of each of its blocks.
 
-    Scripts that bring a routine (warm-up drills, a stance check) put it first and speak in
-    it alone; the other scripts (given here, named by the session or by a block) speak in
-    every block their rules allow.
+    Scripts that bring a routine (warm-up drills, a stance check), given here or named by the
+    session, put it first and speak in it alone; the other scripts (given here, named by the
+    session or by a block) speak in every block their rules allow.
     """
+    if session is not None:
+        scripts = (*scripts, *load_scripts(session.cues))
     general = tuple(s for s in scripts if not s.routine)
     blocks: list[Block] = []
     block_scripts: list[tuple[CueScript, ...]] = []
@@ -79,10 +81,9 @@ def assemble(
                 "(only cue scripts with a routine, such as activation, play on their own)"
             )
         session = Session((), title=" + ".join(s.name for s in scripts if s.routine))
-    everywhere = (*general, *load_scripts(session.cues))
     for block in session.blocks:
         blocks.append(block)
-        block_scripts.append((*everywhere, *load_scripts(block.cues)))
+        block_scripts.append((*general, *load_scripts(block.cues)))
     played = Session(tuple(blocks), session.title, session.source, session.cues)
     return played, block_scripts
 

@@ -366,3 +366,15 @@ def test_no_speech_engine_is_an_environment_failure(
     assert quiet.exit_code == 0, quiet.output
     assert "Steady run. Cadence 170." in quiet.output  # the cues still reach the screen
     assert "Steady run. Cadence 170." in out.with_suffix(".lrc").read_text()
+
+
+def test_a_session_file_can_bring_a_routine(tmp_path: Path) -> None:
+    from stridebeat.session import parse_session
+
+    session = parse_session(
+        'cues = ["activation", "glutes"]\n[[block]]\nduration = "20m"\nspm = 170\n'
+    )
+    played, block_scripts = assemble(session, ())
+    assert played.blocks[0].name == "glute bridges" and played.blocks[-1].kind == "run"
+    assert [s.name for s in block_scripts[0]] == ["activation", "glutes"]
+    assert [s.name for s in block_scripts[-1]] == ["glutes"]

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from stridebeat.errors import InputError
 from stridebeat.render import Renderer, SpokenCue, Voice
-from stridebeat.schedule import Cue
 from stridebeat.session import Session
 
 if TYPE_CHECKING:
+    from stridebeat.schedule import Cue
     from stridebeat.speech import Speech
 
 
@@ -29,6 +29,7 @@ class Request:
     duration: float | None = None
     cues: tuple[str, ...] = ()
     open_ended: bool = False  # --spm without --duration plays until stopped (live only)
+    session: Session | None = None  # a session already in hand (a plan's), instead of a file
 
     @property
     def plays_until_stopped(self) -> bool:
@@ -60,6 +61,8 @@ def requested_session(request: Request) -> Session | None:
     """The session the options describe, or None when only cue scripts were named."""
     from stridebeat.session import load_session, ramp_session, steady_session
 
+    if request.session is not None:
+        return request.session
     if request.spm is not None and request.ramp is not None:
         raise InputError("give either --spm or --ramp, not both")
     if request.session_file is not None:
@@ -88,17 +91,21 @@ def requested_session(request: Request) -> Session | None:
 def prepare(
     request: Request, voice: Voice, accent: int, rate: int, speech: SpeechOptions
 ) -> Prepared:
-    from stridebeat.cuescript import load_scripts
-    from stridebeat.schedule import assemble, schedule_cues
     from stridebeat.timeline import Timeline
 
-    scripts = load_scripts(request.cues)
-    session, block_scripts = assemble(requested_session(request), scripts)
+    wanted = requested_session(request)
+    if wanted is not None and not _names_cues(request, wanted):
+        return Prepared(wanted, Renderer(Timeline(wanted, rate, accent), voice), (), False)
+
+    # only sessions with cues need the cue machinery (and its import time)
+    from stridebeat.cueaudio import CueSounds
+    from stridebeat.cuescript import load_scripts
+    from stridebeat.schedule import assemble, schedule_cues
+
+    session, block_scripts = assemble(wanted, load_scripts(request.cues))
     timeline = Timeline(session, rate, accent)
     if not any(block_scripts):
         return Prepared(session, Renderer(timeline, voice), (), False)
-
-    from stridebeat.cueaudio import CueSounds
 
     sounds = CueSounds(rate, _speech(speech), speech.rate_wpm)
     open_end = request.plays_until_stopped
@@ -110,6 +117,10 @@ def prepare(
         return sounds.spoken(placed)
 
     return Prepared(session, renderer, cues, speech.enabled, reschedule)
+
+
+def _names_cues(request: Request, session: Session) -> bool:
+    return bool(request.cues or session.cues or any(b.cues for b in session.blocks))
 
 
 def _speech(options: SpeechOptions) -> Speech | None:

@@ -9,14 +9,16 @@ import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from stridebeat.schedule import Cue
 from stridebeat.synth import PHASES, ShiftedClick, accent_of, load_sound
 from stridebeat.timeline import Timeline
+
+if TYPE_CHECKING:
+    from stridebeat.schedule import Cue
 
 # Speech sits at this peak and clicks are ducked to DUCK under it: 0.65 + 0.3 stays below
 # full scale whatever the click volume, so the mix never clips.
@@ -65,6 +67,9 @@ class Renderer:
         self.voice = voice
         self._set_cues(cues)
         self._ramp = max(1, round(DUCK_RAMP_SECONDS * timeline.rate))
+        steps = np.arange(self._ramp, dtype=np.float32) / self._ramp
+        self._duck_fall = (1 - (1 - DUCK) * steps).astype(np.float32)  # 1 down to DUCK
+        self._duck_rise = (1 - (1 - DUCK) * (1 - steps)).astype(np.float32)  # and back up
         self.channels = voice.channels
         wave = load_sound(voice.sound, timeline.rate)
         self._voices = (
@@ -178,16 +183,13 @@ class Renderer:
         if not cues:
             return
         frames, ramp = out.shape[0], self._ramp
-        ducking = np.zeros(frames, dtype=np.float32)
+        gain = np.ones(frames, dtype=np.float32)
         for spoken in cues:
             begin, end = spoken.cue.frame - start, spoken.cue.frame + len(spoken.wave) - start
-            lo, hi = max(begin - ramp, 0), min(end + ramp, frames)
-            if hi > lo:
-                shape = np.interp(
-                    np.arange(lo, hi), [begin - ramp, begin, end, end + ramp], [0, 1, 1, 0]
-                )
-                np.maximum(ducking[lo:hi], shape, out=ducking[lo:hi])
-        out *= (1.0 - (1.0 - DUCK) * ducking)[:, None]
+            _lower(gain, begin - ramp, self._duck_fall)
+            gain[max(begin, 0) : max(min(end, frames), 0)] = DUCK
+            _lower(gain, end, self._duck_rise)
+        out *= gain[:, None]
         for spoken in cues:
             offset = spoken.cue.frame - start
             lo, hi = max(offset, 0), min(offset + len(spoken.wave), frames)
@@ -235,6 +237,13 @@ class Renderer:
 
 # (offset in the chunk, sub-sample phase, accent 0/1, side 0/1, length in frames)
 _Click = tuple[int, int, int, int, int]
+
+
+def _lower(gain: NDArray[np.float32], at: int, ramp: NDArray[np.float32]) -> None:
+    """gain[at + i] = min(gain[at + i], ramp[i]), for the part inside ``gain``."""
+    lo, hi = max(at, 0), min(at + len(ramp), len(gain))
+    if hi > lo:
+        np.minimum(gain[lo:hi], ramp[lo - at : hi - at], out=gain[lo:hi])
 
 
 def _shift(click: _Click, by: int) -> _Click:

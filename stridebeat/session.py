@@ -5,7 +5,6 @@ A session file is TOML (see ``examples/session.toml``); errors point at file:lin
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -163,6 +162,8 @@ def _parse_block(table: Table) -> Block:
     raw = table.data
     kind = raw.get("kind", "run")
     if kind not in BLOCK_KINDS:
+        import difflib
+
         close = difflib.get_close_matches(str(kind), BLOCK_KINDS, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(BLOCK_KINDS)}"
         raise table.fail("kind", f"unknown kind {kind!r}; {hint}")

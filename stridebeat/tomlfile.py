@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,8 @@ def read_text(path: Path, what: str) -> str:
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
     """Parse TOML; a syntax error becomes a FileInputError at its line."""
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -46,6 +46,8 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
 
 def unknown_key(key: str, known: tuple[str, ...]) -> str:
     """``unknown key 'duraton'; did you mean 'duration'?``"""
+    import difflib
+
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
     return f"unknown key {key!r}; {hint}"

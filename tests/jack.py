@@ -104,12 +104,17 @@ class Capture:
         self.xruns += 1
 
     def _connect(self) -> None:
+        import jack
+
         connected: set[str] = set()
         while not self._stop.is_set():
             for source in self.client.get_ports("PortAudio", is_output=True, is_audio=True):
                 if source.name not in connected:
                     index = int(source.name.rsplit("_", 1)[1]) % len(self.ports)
-                    self.client.connect(source, self.ports[index])
+                    try:
+                        self.client.connect(source, self.ports[index])
+                    except jack.JackError:
+                        continue  # the port went away (a stream closing): look again
                     connected.add(source.name)
             time.sleep(0.002)
 

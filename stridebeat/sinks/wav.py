@@ -16,6 +16,7 @@ from typing import Any
 from numpy.typing import NDArray
 
 from stridebeat.errors import InputError, OutputError
+from stridebeat.sinks.tags import Tags, embed_lyrics, set_info
 
 # extension -> (libsndfile format, subtype)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -85,10 +86,13 @@ def write_text_atomically(target: Path, text: str) -> None:
 class AudioFileSink:
     """Write frames in chunks to ``path``; ``commit()`` makes the file appear."""
 
-    def __init__(self, path: str | Path, rate: int, channels: int) -> None:
+    def __init__(
+        self, path: str | Path, rate: int, channels: int, tags: Tags | None = None
+    ) -> None:
         self.path = Path(path)
         self.rate = rate
         self.channels = channels
+        self.tags = tags
         self.format, self.subtype = format_of(self.path)
         self.pcm16 = self.subtype == "PCM_16"  # takes int16 blocks as they are: the fast path
         self.frames_written = 0
@@ -109,6 +113,8 @@ class AudioFileSink:
                 format=self.format,
                 subtype=self.subtype,
             )
+            if self.tags is not None:
+                set_info(self._file, self.tags)
         except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
             self._discard()
             raise InputError(
@@ -128,6 +134,8 @@ class AudioFileSink:
         assert self._tmp is not None
         try:
             self._file.close()
+            if self.tags is not None:
+                embed_lyrics(self._tmp, self.format, self.tags.lyrics)
             publish(self._tmp, self.path)
         except (RuntimeError, OSError) as exc:
             self._discard()

@@ -1,0 +1,207 @@
+"""Writing sessions to files: one rendering with its lyrics, or a whole plan for a phone.
+
+A plan export renders each session to its own file (in parallel, one process per job),
+with titles, track numbers and embedded lyrics, a ``.lrc`` beside each, and an ``.m3u``
+playlist. A manifest in the folder records what each file was made from, so running the
+export again skips files that are up to date and removes the ones it made that the plan no
+longer has; files it did not make are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from stridebeat import __version__
+from stridebeat.errors import InputError, OutputError, StridebeatError
+from stridebeat.prepare import Prepared, Request, SpeechOptions, prepare
+from stridebeat.render import Voice, render_to
+from stridebeat.session import Session
+from stridebeat.sinks.tags import Tags
+from stridebeat.sinks.wav import AudioFileSink, write_text_atomically
+
+MANIFEST = ".stridebeat-export.json"
+PLAYLIST = "stridebeat-plan.m3u"
+FORMATS = ("mp3", "ogg", "flac", "wav")
+
+
+def write_rendering(
+    prepared: Prepared,
+    output: Path,
+    lyrics: bool = True,
+    tags: Tags | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Render to ``output`` (atomically) and, when there are cues, ``output.lrc`` beside it."""
+    from stridebeat.lyrics import lrc_path, lrc_text
+
+    renderer = prepared.renderer
+    rate = renderer.timeline.rate
+    text = lrc_text(prepared.cues, rate, prepared.session.title) if prepared.cues else ""
+    if tags is not None and lyrics:
+        tags = Tags(tags.title, tags.album, tags.track, text, tags.artist)
+    with AudioFileSink(output, rate, renderer.channels, tags) as sink:
+        render_to(sink.write, renderer, progress, sink.pcm16)
+        sink.commit()
+    if text and lyrics:
+        write_text_atomically(lrc_path(output), text)
+
+
+@dataclass(frozen=True)
+class Track:
+    """One session to export: its file name (without extension), title and track number."""
+
+    stem: str
+    title: str
+    number: int
+    session: Session
+    minutes: float
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    format: str = "mp3"
+    voice: Voice = Voice()
+    accent: int = 0
+    rate: int = 44100
+    speech: SpeechOptions = SpeechOptions()
+    album: str = "stridebeat plan"
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    written: tuple[str, ...]
+    skipped: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def export_tracks(
+    tracks: Sequence[Track],
+    folder: Path,
+    options: ExportOptions,
+    jobs: int,
+    progress: Callable[[float], None] | None = None,
+) -> ExportReport:
+    """Render ``tracks`` into ``folder``; ``progress`` gets each finished track's minutes."""
+    if options.format not in FORMATS:
+        raise InputError(f"unknown format {options.format!r}: use one of {', '.join(FORMATS)}")
+    _prepare_folder(folder)
+    old = _read_manifest(folder)
+    keys = {_file_name(t, options): _key(t, options) for t in tracks}
+    todo = [t for t in tracks if not _up_to_date(folder, _file_name(t, options), keys, old)]
+    for track in tracks:
+        if track not in todo and progress is not None:
+            progress(track.minutes)
+    _render_all(todo, folder, options, jobs, progress)
+    removed = _remove_stale(folder, old, keys)
+    write_text_atomically(folder / PLAYLIST, _playlist(tracks, options))
+    write_text_atomically(folder / MANIFEST, json.dumps({"files": keys}, indent=1) + "\n")
+    written = tuple(_file_name(t, options) for t in todo)
+    skipped = tuple(name for name in keys if name not in written)
+    return ExportReport(written, skipped, removed)
+
+
+def _prepare_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file: give a folder to export into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create {folder}: {exc.strerror}; choose another folder"
+        ) from None
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"cannot write in {folder}; choose another folder")
+
+
+def _file_name(track: Track, options: ExportOptions) -> str:
+    return f"{track.stem}.{options.format}"
+
+
+def _key(track: Track, options: ExportOptions) -> str:
+    """What a file is made from: if any of it changes, the file is made again."""
+    made_from = repr((track, options, __version__))
+    return hashlib.sha256(made_from.encode()).hexdigest()
+
+
+def _read_manifest(folder: Path) -> dict[str, str]:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # no manifest, or a damaged one: everything is made again
+
+
+def _up_to_date(folder: Path, name: str, keys: dict[str, str], old: dict[str, str]) -> bool:
+    return old.get(name) == keys[name] and (folder / name).is_file()
+
+
+def _remove_stale(folder: Path, old: dict[str, str], keys: dict[str, str]) -> tuple[str, ...]:
+    removed = []
+    for name in sorted(set(old) - set(keys)):
+        for path in (folder / name, (folder / name).with_suffix(".lrc")):
+            if path.is_file():
+                path.unlink()
+        removed.append(name)
+    return tuple(removed)
+
+
+def _playlist(tracks: Sequence[Track], options: ExportOptions) -> str:
+    lines = ["#EXTM3U"]
+    for track in tracks:
+        lines += [f"#EXTINF:{round(track.minutes * 60)},{track.title}", _file_name(track, options)]
+    return "\n".join(lines) + "\n"
+
+
+def _render_all(
+    tracks: Sequence[Track],
+    folder: Path,
+    options: ExportOptions,
+    jobs: int,
+    progress: Callable[[float], None] | None,
+) -> None:
+    if not tracks:
+        return
+    if jobs <= 1 or len(tracks) == 1:
+        for track in tracks:
+            _raise_failure(_render_track(track, folder, options))
+            if progress is not None:
+                progress(track.minutes)
+        return
+    # "spawn": a clean process per job, whatever threads this one has running
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_render_track, t, folder, options): t for t in tracks}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                _raise_failure(future.result())
+                if progress is not None:
+                    progress(futures[future].minutes)
+
+
+def _render_track(track: Track, folder: Path, options: ExportOptions) -> tuple[int, str] | None:
+    """Render one track (in a worker process); a failure comes back as (exit code, message)."""
+    try:
+        prepared = prepare(
+            Request(session=track.session), options.voice, options.accent, options.rate,
+            options.speech,
+        )  # fmt: skip
+        tags = Tags(track.title, options.album, track.number)
+        write_rendering(prepared, folder / _file_name(track, options), tags=tags)
+    except StridebeatError as exc:  # our exceptions do not all survive pickling: send text
+        return exc.exit_code, f"{track.stem}: {exc}"
+    return None
+
+
+def _raise_failure(failure: tuple[int, str] | None) -> None:
+    if failure is not None:
+        code, message = failure
+        raise (InputError if code == 2 else OutputError)(message)

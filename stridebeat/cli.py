@@ -6,9 +6,11 @@ Heavy modules (numpy, soundfile, sounddevice, pyttsx3) are imported inside the c
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -19,7 +21,8 @@ from stridebeat.errors import StridebeatError
 from stridebeat.units import MAX_SPM, MIN_SPM, format_clock, parse_duration, parse_ramp, parse_spm
 
 if TYPE_CHECKING:
-    from stridebeat.prepare import Prepared, SpeechOptions
+    from stridebeat.prepare import Prepared, Request, SpeechOptions
+    from stridebeat.render import Voice
     from stridebeat.schedule import Cue
     from stridebeat.sinks.live import LivePlayer, Status, Summary
 
@@ -414,54 +417,92 @@ def _start_at(text: str) -> float:
     return parse_duration(text)
 
 
+_live_options = _options(
+    click.option(
+        "--start-at",
+        callback=_converter(_start_at),
+        metavar="TIME",
+        help="Start part-way, e.g. 12:30 to resume an interrupted run (on the next step).",
+    ),
+    click.option(
+        "--device",
+        envvar="STRIDEBEAT_DEVICE",
+        help="Output device: a number or part of a name from 'stridebeat devices'.",
+    ),
+    click.option(
+        "--latency",
+        default="0.05",
+        show_default=True,
+        envvar="STRIDEBEAT_LATENCY",
+        callback=_converter(_latency),
+        help="Output latency in seconds, or low/high (0.05 plays smoothly on a Raspberry Pi).",
+    ),
+    click.option(
+        "--blocksize",
+        type=click.IntRange(0, 8192),
+        default=0,
+        show_default=True,
+        envvar="STRIDEBEAT_BLOCKSIZE",
+        help="Frames per audio callback (0: let the device choose).",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class _Sound:
+    """The options every command that makes audio shares: clicks and speech."""
+
+    voice: Voice
+    accent: int
+    sample_rate: int | None
+    speech: SpeechOptions
+
+
+def _sound_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--sound .. --speech-rate and --no-speech, handed to the command as one ``sound``."""
+
+    @_voice_options
+    @_speech_options
+    @click.option("--no-speech", is_flag=True, help="Clicks only; cues still show on screen.")
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        sound: str,
+        accent: int,
+        stereo_steps: bool,
+        volume: float,
+        speech_engine: str,
+        voice: str | None,
+        speech_rate: int,
+        no_speech: bool,
+        sample_rate: int | None,
+        **kwargs: Any,
+    ) -> Any:
+        from stridebeat.render import Voice
+
+        chosen = _Sound(
+            Voice(sound, volume, stereo_steps),
+            accent,
+            sample_rate,
+            _speech(speech_engine, voice, speech_rate, not no_speech),
+        )
+        return func(*args, sound=chosen, **kwargs)
+
+    decorated: Callable[..., Any] = _sample_rate_option(None)(wrapper)
+    return decorated
+
+
 @cli.command()
 @_session_options
-@_voice_options
-@_sample_rate_option(None)
-@_speech_options
-@click.option("--no-speech", is_flag=True, help="Play the clicks only; cues show on screen.")
-@click.option(
-    "--start-at",
-    callback=_converter(_start_at),
-    metavar="TIME",
-    help="Start part-way, e.g. 12:30 to resume an interrupted run (on the next step).",
-)
-@click.option(
-    "--device",
-    envvar="STRIDEBEAT_DEVICE",
-    help="Output device: a number or part of a name from 'stridebeat devices'.",
-)
-@click.option(
-    "--latency",
-    default="0.05",
-    show_default=True,
-    envvar="STRIDEBEAT_LATENCY",
-    callback=_converter(_latency),
-    help="Output latency in seconds, or low/high (0.05 plays smoothly on a Raspberry Pi).",
-)
-@click.option(
-    "--blocksize",
-    type=click.IntRange(0, 8192),
-    default=0,
-    show_default=True,
-    envvar="STRIDEBEAT_BLOCKSIZE",
-    help="Frames per audio callback (0: let the device choose).",
-)
+@_sound_options
+@_live_options
 def play(
     session_file: Path | None,
     spm: float | None,
     ramp: tuple[float, float] | None,
     duration: float | None,
     cues: tuple[str, ...],
-    sound: str,
-    accent: int,
-    stereo_steps: bool,
-    volume: float,
-    sample_rate: int | None,
-    speech_engine: str,
-    voice: str | None,
-    speech_rate: int,
-    no_speech: bool,
+    sound: _Sound,
     start_at: float | None,
     device: str | None,
     latency: float | str,
@@ -479,20 +520,27 @@ def play(
     Keys (on a terminal): space pause/resume, + and - cadence by 1 spm,
     c cues on/off, q quit. Ctrl-C fades out and stops.
     """
-    from stridebeat.prepare import Request, prepare
-    from stridebeat.render import Voice
+    from stridebeat.prepare import Request
+
+    request = Request(session_file, spm, ramp, duration, cues, open_ended=True)
+    _play_live(request, sound, start_at, device, latency, blocksize)
+
+
+def _play_live(
+    request: Request,
+    sound: _Sound,
+    start_at: float | None,
+    device: str | None,
+    latency: float | str,
+    blocksize: int,
+) -> None:
+    from stridebeat.prepare import prepare
     from stridebeat.sinks.live import LivePlayer, find_device
     from stridebeat.units import seconds_to_frames
 
     output = find_device(device)
-    rate = sample_rate or output.default_rate
-    prepared = prepare(
-        Request(session_file, spm, ramp, duration, cues, open_ended=True),
-        Voice(sound, volume, stereo_steps),
-        accent,
-        rate,
-        _speech(speech_engine, voice, speech_rate, not no_speech),
-    )
+    rate = sound.sample_rate or output.default_rate
+    prepared = prepare(request, sound.voice, sound.accent, rate, sound.speech)
     renderer = prepared.renderer
     start = 0
     if start_at:
@@ -510,10 +558,9 @@ def play(
         latency=latency,
         reschedule=prepared.reschedule,
     )
-    endless = spm is not None and duration is None
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     show: Callable[[Status], None] = (
-        _StatusLine(endless) if interactive else _PlainLog(prepared, start)
+        _StatusLine(request.plays_until_stopped) if interactive else _PlainLog(prepared, start)
     )
     click.echo(f"Playing on {output.name} at {rate} Hz.")
     try:

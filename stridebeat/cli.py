@@ -286,13 +286,11 @@ def render(
 
 
 def _render_file(prepared: Prepared, output: Path, lyrics: bool) -> None:
-    from stridebeat.render import render_to
-    from stridebeat.sinks.wav import AudioFileSink
+    from stridebeat.export import write_rendering
 
     renderer = prepared.renderer
-    rate = renderer.timeline.rate
     interactive = sys.stderr.isatty()
-    with _terminate_as_exit(), AudioFileSink(output, rate, renderer.channels) as sink:
+    with _terminate_as_exit():
         if interactive:
             with click.progressbar(
                 length=renderer.length,
@@ -300,18 +298,11 @@ def _render_file(prepared: Prepared, output: Path, lyrics: bool) -> None:
                 file=sys.stderr,
                 show_eta=True,
             ) as bar:
-                render_to(sink.write, renderer, bar.update, sink.pcm16)
+                write_rendering(prepared, output, lyrics, progress=bar.update)
         else:
-            render_to(sink.write, renderer, pcm16=sink.pcm16)
-        sink.commit()
-    if prepared.cues and lyrics:
-        from stridebeat.lyrics import lrc_path, lrc_text
-        from stridebeat.sinks.wav import write_text_atomically
-
-        text = lrc_text(prepared.cues, rate, prepared.session.title)
-        write_text_atomically(lrc_path(output), text)
+            write_rendering(prepared, output, lyrics)
     if prepared.cues and not prepared.spoken:
-        _print_cues(prepared.cues, rate)
+        _print_cues(prepared.cues, renderer.timeline.rate)
     if interactive:
         _summary(prepared, output)
 

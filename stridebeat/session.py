@@ -243,3 +243,77 @@ def parse_metronome(text: str) -> Metronome:
     if on <= 0 or off <= 0:
         raise ValueError(f'{text!r}: both parts must be longer than zero, e.g. "3m/1m"')
     return Metronome(on=on, off=off)
+
+
+# --- writing session files -----------------------------------------------------------------
+
+
+def session_to_toml(session: Session) -> str:
+    """A session file that ``parse_session`` reads back to an equal Session."""
+    lines = []
+    if session.title:
+        lines.append(f"title = {toml_string(session.title)}")
+    if session.cues:
+        lines.append(f"cues = {_toml_strings(session.cues)}")
+    for block in session.blocks:
+        lines += ["", "[[block]]", *_block_lines(block)]
+    return "\n".join(lines) + "\n"
+
+
+def _block_lines(block: Block) -> list[str]:
+    lines = [f"kind = {toml_string(block.kind)}"]
+    if block.name:
+        lines.append(f"name = {toml_string(block.name)}")
+    lines.append(f"duration = {toml_string(duration_text(block.duration))}")
+    if isinstance(block.clicks, Steady):
+        lines.append(f"spm = {block.clicks.spm!r}")
+    elif isinstance(block.clicks, Ramp):
+        lines.append(f"ramp = [{block.clicks.start_spm!r}, {block.clicks.end_spm!r}]")
+    elif isinstance(block.clicks, Rhythm):
+        lines.append(f"rhythm = {_toml_strings(tuple(map(duration_text, block.clicks.intervals)))}")
+    if block.metronome != METRONOME_ON:
+        lines.append(f"metronome = {toml_string(metronome_text(block.metronome))}")
+    if block.cues:
+        lines.append(f"cues = {_toml_strings(block.cues)}")
+    return lines
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as a session file writes it: ``7m34s``, ``1h5m``, ``12.5s``.
+
+    ``parse_duration`` reads it back to the same number of seconds.
+    """
+    if seconds != int(seconds):
+        return f"{float(seconds)!r}s" if "e" not in repr(float(seconds)) else f"{seconds:.9f}s"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n]
+    return "".join(parts) or "0s"
+
+
+def metronome_text(metronome: Metronome) -> str:
+    """``on``, ``off`` or ``3m/1m``, as ``parse_metronome`` reads it."""
+    if metronome.always:
+        return "on"
+    if metronome.never or metronome.on is None:
+        return "off"
+    return f"{duration_text(metronome.on)}/{duration_text(metronome.off)}"
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    escaped = []
+    for char in text:
+        if char in '"\\':
+            escaped.append("\\" + char)
+        elif char == "\t":
+            escaped.append(char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            escaped.append(f"\\u{ord(char):04x}")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'
+
+
+def _toml_strings(items: tuple[str, ...]) -> str:
+    return "[" + ", ".join(map(toml_string, items)) + "]"

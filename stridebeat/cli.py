@@ -389,7 +389,8 @@ def demo(
     try:
         play_file(output)
     except DeviceError as exc:
-        click.echo(f"Not playing: {exc}. Play {output} with any audio player or on a phone.")
+        reason = str(exc).split(";")[0]  # without the hint to render: that is done already
+        click.echo(f"Not playing: {reason}. Play {output} with any audio player or on a phone.")
 
 
 def _latency(text: str) -> float | str:

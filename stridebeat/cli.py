@@ -6,10 +6,11 @@ Heavy modules (numpy, soundfile, sounddevice, pyttsx3) are imported inside the c
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -289,22 +290,22 @@ def _render_file(prepared: Prepared, output: Path, lyrics: bool) -> None:
     from stridebeat.export import write_rendering
 
     renderer = prepared.renderer
-    interactive = sys.stderr.isatty()
-    with _terminate_as_exit():
-        if interactive:
-            with click.progressbar(
-                length=renderer.length,
-                label=f"Rendering {output.name}",
-                file=sys.stderr,
-                show_eta=True,
-            ) as bar:
-                write_rendering(prepared, output, lyrics, progress=bar.update)
-        else:
-            write_rendering(prepared, output, lyrics)
+    with _terminate_as_exit(), _progress(renderer.length, f"Rendering {output.name}") as step:
+        write_rendering(prepared, output, lyrics, progress=step)
     if prepared.cues and not prepared.spoken:
         _print_cues(prepared.cues, renderer.timeline.rate)
-    if interactive:
+    if sys.stderr.isatty():
         _summary(prepared, output)
+
+
+@contextlib.contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal (stderr); nothing at all when piped."""
+    if not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_eta=True) as bar:
+        yield bar.update
 
 
 def _print_cues(cues: Sequence[Cue], rate: int) -> None:
@@ -409,35 +410,58 @@ def _start_at(text: str) -> float:
     return parse_duration(text)
 
 
-_live_options = _options(
-    click.option(
+@dataclass(frozen=True)
+class _Live:
+    """Where and how to play live: --start-at, --device, --latency, --blocksize."""
+
+    start_at: float | None
+    device: str | None
+    latency: float | str
+    blocksize: int
+
+
+def _live_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The live-play options, handed to the command as one ``live``."""
+
+    @click.option(
         "--start-at",
         callback=_converter(_start_at),
         metavar="TIME",
         help="Start part-way, e.g. 12:30 to resume an interrupted run (on the next step).",
-    ),
-    click.option(
+    )
+    @click.option(
         "--device",
         envvar="STRIDEBEAT_DEVICE",
         help="Output device: a number or part of a name from 'stridebeat devices'.",
-    ),
-    click.option(
+    )
+    @click.option(
         "--latency",
         default="0.05",
         show_default=True,
         envvar="STRIDEBEAT_LATENCY",
         callback=_converter(_latency),
         help="Output latency in seconds, or low/high (0.05 plays smoothly on a Raspberry Pi).",
-    ),
-    click.option(
+    )
+    @click.option(
         "--blocksize",
         type=click.IntRange(0, 8192),
         default=0,
         show_default=True,
         envvar="STRIDEBEAT_BLOCKSIZE",
         help="Frames per audio callback (0: let the device choose).",
-    ),
-)
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        start_at: float | None,
+        device: str | None,
+        latency: float | str,
+        blocksize: int,
+        **kwargs: Any,
+    ) -> Any:
+        return func(*args, live=_Live(start_at, device, latency, blocksize), **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -495,10 +519,7 @@ def play(
     duration: float | None,
     cues: tuple[str, ...],
     sound: _Sound,
-    start_at: float | None,
-    device: str | None,
-    latency: float | str,
-    blocksize: int,
+    live: _Live,
 ) -> None:
     """Play a session live, e.g. into earbuds while you run.
 
@@ -515,28 +536,21 @@ def play(
     from stridebeat.prepare import Request
 
     request = Request(session_file, spm, ramp, duration, cues, open_ended=True)
-    _play_live(request, sound, start_at, device, latency, blocksize)
+    _play_live(request, sound, live)
 
 
-def _play_live(
-    request: Request,
-    sound: _Sound,
-    start_at: float | None,
-    device: str | None,
-    latency: float | str,
-    blocksize: int,
-) -> None:
+def _play_live(request: Request, sound: _Sound, live: _Live) -> None:
     from stridebeat.prepare import prepare
     from stridebeat.sinks.live import LivePlayer, find_device
     from stridebeat.units import seconds_to_frames
 
-    output = find_device(device)
+    output = find_device(live.device)
     rate = sound.sample_rate or output.default_rate
     prepared = prepare(request, sound.voice, sound.accent, rate, sound.speech)
     renderer = prepared.renderer
     start = 0
-    if start_at:
-        start = seconds_to_frames(start_at, rate)
+    if live.start_at:
+        start = seconds_to_frames(live.start_at, rate)
         if start >= renderer.length:
             total = format_clock(renderer.length / rate)
             raise click.BadParameter(f"the session is only {total} long", param_hint="--start-at")
@@ -546,8 +560,8 @@ def _play_live(
         renderer,
         output,
         start=start,
-        blocksize=blocksize,
-        latency=latency,
+        blocksize=live.blocksize,
+        latency=live.latency,
         reschedule=prepared.reschedule,
     )
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
@@ -806,3 +820,6 @@ def voices(speech_engine: str, voice: str | None, speech_rate: int) -> None:
 
 def main() -> None:
     cli(prog_name="stridebeat")
+
+
+from stridebeat import plan_cli  # noqa: E402, F401  (registers the plan commands)

@@ -185,7 +185,8 @@ def _make(
         text = rule.texts[pick]
         length = measure("", audio)
     else:
-        text = fill(rule.texts[pick], _values(timeline, rule, pick, frame, candidate.block))
+        values = _values(timeline, rule, pick, frame, candidate)
+        text = fill(rule.texts[pick], values)
         length = measure(text, None)
     return Cue(frame, length, text, audio, rule.structural, candidate.block, rule.where)
 
@@ -264,7 +265,11 @@ def _clash(placed: list[Cue], cue: Cue) -> Cue | None:
 # --- placeholder values --------------------------------------------------------------------------
 
 
-def _values(timeline: Timeline, rule: CueRule, pick: int, frame: int, index: int) -> dict[str, str]:
+def _values(
+    timeline: Timeline, rule: CueRule, pick: int, frame: int, candidate: _Candidate
+) -> dict[str, str]:
+    """Placeholder values for a cue starting at ``frame`` (its rep: the one it was due at)."""
+    index = candidate.block
     span = timeline.spans[index]
     wanted = set(placeholders(rule.texts[pick]))
     values: dict[str, str] = {
@@ -284,7 +289,7 @@ def _values(timeline: Timeline, rule: CueRule, pick: int, frame: int, index: int
         values["next_spm"] = f"{ahead:.0f}"
         values["change"] = _change(timeline.session, index, ahead)
     if "rep" in wanted:
-        values["rep"] = str(_rep(timeline, span, frame))
+        values["rep"] = str(_rep(timeline, span, candidate.frame))
     return values
 
 

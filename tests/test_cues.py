@@ -378,3 +378,20 @@ def test_a_session_file_can_bring_a_routine(tmp_path: Path) -> None:
     assert played.blocks[0].name == "glute bridges" and played.blocks[-1].kind == "run"
     assert [s.name for s in block_scripts[0]] == ["activation", "glutes"]
     assert [s.name for s in block_scripts[-1]] == ["glutes"]
+
+
+def test_a_pushed_rep_count_keeps_its_number() -> None:
+    reps = script(
+        """
+        [[cue]]
+        on = "rep"
+        text = "{rep}"
+        [[cue]]
+        at = "2.9s"
+        role = "structural"
+        text = "a long announcement over a rep"
+        """
+    )
+    session = Session((Block("drill", 12, Rhythm((3.0,)), "bridges"),))
+    _, cues = plan(session, reps)
+    assert [c.text for c in cues if c.text.isdigit()] == ["1", "2", "3", "4"]

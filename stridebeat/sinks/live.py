@@ -24,7 +24,9 @@ from stridebeat.errors import DeviceError, InputError
 from stridebeat.render import Renderer, SpokenCue
 
 _RENDER_HINT = "use 'stridebeat render' to make a file instead"
-AHEAD_SECONDS = 0.1  # how far the producer renders ahead of the callback
+# How far the producer renders ahead of the callback: a key press is heard this much plus the
+# output latency later (75 + 50 ms), and the producer has this much slack before an underrun.
+AHEAD_SECONDS = 0.075
 FADE_SECONDS = 0.03  # Ctrl-C fades out over this long
 STALL_SECONDS = 2.0  # no callback for this long while playing: the device is gone
 DEFAULT_LATENCY = 0.05  # seconds; PortAudio's low default is choppy on a Raspberry Pi
@@ -174,7 +176,8 @@ class LivePlayer:
         self.cues_muted = False
         self._spoken = renderer.cues
         self.key_delays: list[float] = []  # seconds from a cadence request to its first frame
-        self.changes: list[tuple[int, float]] = []  # (frame, spm) of each cadence change
+        self.changes: list[tuple[int, float]] = []  # (frame, spm added) of each cadence change
+        self._rescheduling = threading.Lock()  # one cue worker at a time: Speech is not shared
         self._stop = threading.Event()
         self._error: BaseException | None = None
 
@@ -268,8 +271,10 @@ class LivePlayer:
 
     def _wait_for_producer(self) -> None:
         deadline = time.perf_counter() + 2.0
+        # full: less than a chunk of room left (the producer writes whole chunks)
+        wanted = min(self._capacity - self._chunk, self.renderer.length - self.start)
         while (
-            self._written - self._read < min(self._capacity, self.renderer.length - self.start)
+            self._written - self._read < wanted
             and not self._producer_done
             and time.perf_counter() < deadline
         ):
@@ -391,7 +396,8 @@ class LivePlayer:
 
         def work() -> None:
             try:
-                cues = reschedule(renderer)
+                with self._rescheduling:
+                    cues = reschedule(renderer)
             except BaseException as exc:  # reported by the main thread
                 self._error = exc
                 return

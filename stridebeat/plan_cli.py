@@ -1,0 +1,353 @@
+"""The plan commands: ``plan init|show|explain|export``, ``today`` and ``session WEEK N``.
+
+Part of the command-line layer with cli.py (the only modules that print); the plan itself
+is the pure model in plan.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from stridebeat.cli import (
+    _converter,
+    _Live,
+    _live_options,
+    _play_live,
+    _progress,
+    _render_file,
+    _Sound,
+    _sound_options,
+    cli,
+)
+from stridebeat.errors import InputError
+
+if TYPE_CHECKING:
+    from stridebeat.plan import Plan, PlannedSession
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01"
+        ) from None
+
+
+def _target(text: str) -> tuple[int | None, float | None]:
+    """``174`` (spm) or ``+7.5%`` (a rise over the baseline)."""
+    percent = re.fullmatch(r"\+?\s*(\d+(?:\.\d+)?)\s*%", text.strip())
+    if percent:
+        return None, float(percent.group(1))
+    if re.fullmatch(r"\d+", text.strip()):
+        return int(text), None
+    raise ValueError(f"{text!r} is not a target: give a cadence (174) or a rise (+7.5%)")
+
+
+def _baseline_path() -> Path:
+    from stridebeat.paths import app_dir
+
+    return app_dir() / "baseline.toml"
+
+
+def _saved_baseline() -> float | None:
+    """The baseline saved by 'stridebeat baseline --save', if any (``spm = 162``)."""
+    import tomllib
+
+    path = _baseline_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(
+            f"{path}: cannot read the saved baseline ({exc}); fix or delete it"
+        ) from None
+    spm = data.get("spm")
+    if isinstance(spm, bool) or not isinstance(spm, int | float):
+        raise InputError(f"{path}: no 'spm = <number>' line; fix or delete the file")
+    return float(spm)
+
+
+def _load() -> Plan:
+    from stridebeat.plan import load_plan, plan_path
+
+    path = plan_path()
+    if not path.is_file():
+        raise InputError(
+            "there is no plan yet: make one with 'stridebeat plan init --baseline 162' "
+            "(your cadence now: count your steps for 30 s on an easy run and double it)"
+        )
+    return load_plan(path)
+
+
+@cli.group()
+def plan() -> None:
+    """A multi-week plan that raises your cadence a little each week."""
+
+
+@plan.command("init")
+@click.option("--baseline", type=click.FloatRange(1, 400), help="Your cadence now, in spm.")
+@click.option(
+    "--target", callback=_converter(_target), metavar="SPM|+PCT", help="174, or +7.5% (default)."
+)
+@click.option("--weeks", type=click.IntRange(1, 52), help="Plan length (default: as needed).")
+@click.option("--days", type=click.IntRange(1, 7), default=3, show_default=True,
+              help="Run sessions a week.")  # fmt: skip
+@click.option("--strength-days", type=click.IntRange(0, 7), default=2, show_default=True,
+              help="Strength sessions a week.")  # fmt: skip
+@click.option(
+    "--start", callback=_converter(_date), metavar="DATE", help="First day (default today)."
+)
+@click.option("--force", is_flag=True, help="Replace an existing plan.")
+def plan_init(
+    baseline: float | None,
+    target: tuple[int | None, float | None] | None,
+    weeks: int | None,
+    days: int,
+    strength_days: int,
+    start: dt.date | None,
+    force: bool,
+) -> None:
+    """Make a plan from your baseline cadence and write it to your stridebeat folder.
+
+    \b
+    Examples:
+      stridebeat plan init --baseline 162
+      stridebeat plan init --baseline 158 --target +10% --days 4 --start 2026-12-01
+    """
+    from stridebeat.plan import PlanSettings, make_plan, plan_path, save_plan
+
+    path = plan_path()
+    if path.exists() and not force:
+        raise InputError(f"a plan already exists at {path}: add --force to replace it")
+    if baseline is None:
+        baseline = _saved_baseline()
+        if baseline is None:
+            raise InputError(
+                "no baseline: give --baseline 162 (count your steps for 30 s on an easy run and "
+                "double it)"
+            )
+        click.echo(f"Using your saved baseline of {baseline:g} spm ({_baseline_path()}).")
+    target_spm, target_percent = target or (None, None)
+    made = make_plan(
+        PlanSettings(
+            baseline_spm=baseline,
+            target_spm=target_spm,
+            target_percent=target_percent,
+            weeks=weeks,
+            run_days=days,
+            strength_days=strength_days,
+            start=start or dt.date.today(),
+        )
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_plan(made, path)
+    for note in made.notes:
+        click.echo(f"Note: {note}")
+    first = made.sessions[0]
+    click.echo(
+        f"Plan written to {path}: {len(made.week_cadences)} weeks, "
+        f"{made.week_cadences[0]} to {made.target_spm} spm, {len(made.sessions)} sessions; "
+        f"the first is on {_day(first.date)}. See 'stridebeat plan show'."
+    )
+
+
+@plan.command("show")
+@click.option("--json", "as_json", is_flag=True, help="One record per session, for programs.")
+def plan_show(as_json: bool) -> None:
+    """The plan as a table, and cadence by week as a chart."""
+    made = _load()
+    if as_json:
+        records = [_record(s) for s in made.sessions]
+        click.echo(json.dumps(records, indent=1))
+        return
+    click.echo(f"{'week':>4} {'#':>2}  {'date':<11} {'kind':<9} {'spm':>4} {'min':>4}  metronome")
+    for session in made.sessions:
+        spm = str(session.cadence_spm) if session.cadence_spm is not None else "-"
+        share = "-" if session.kind != "run" else _share(session.metronome_share)
+        check = "  + retention check" if session.retention_check else ""
+        click.echo(
+            f"{session.week:>4} {session.number:>2}  {_day(session.date):<11} {session.kind:<9} "
+            f"{spm:>4} {session.minutes:>4.0f}  {share}{check}"
+        )
+    click.echo("")
+    click.echo(_chart(made))
+
+
+def _record(session: PlannedSession) -> dict[str, object]:
+    return {
+        "week": session.week,
+        "session": session.number,
+        "date": session.date.isoformat(),
+        "kind": session.kind,
+        "cadence_spm": session.cadence_spm,
+        "minutes": round(session.minutes, 1),
+        "metronome_share": round(session.metronome_share, 3),
+        "retention_check": session.retention_check,
+    }
+
+
+def _share(share: float) -> str:
+    return "continuous" if share >= 1 else f"{share:.0%} of the time"
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _chart(made: Plan, width: int = 40) -> str:
+    """Cadence by week as horizontal bars, from just under the first week's cadence."""
+    low = min(made.week_cadences) - 2
+    high = max(made.week_cadences)
+    lines = ["Cadence by week"]
+    for week, spm in enumerate(made.week_cadences, start=1):
+        bar = "█" * max(1, round((spm - low) / max(high - low, 1) * width))
+        lines.append(f" w{week:<2} {spm:>3} {bar}")
+    return "\n".join(lines)
+
+
+@plan.command("explain")
+def plan_explain() -> None:
+    """Why the plan's defaults are what they are, with the research behind them."""
+    from stridebeat.plan import EXPLANATION
+
+    click.echo(EXPLANATION)
+
+
+@plan.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["mp3", "ogg", "flac", "wav"]), default="mp3",
+              show_default=True, help="Audio format (an hour of WAV is 317 MB).")  # fmt: skip
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), help="Sessions rendered at once (default: all cores)."
+)
+@_sound_options
+def plan_export(folder: Path, fmt: str, jobs: int | None, sound: _Sound) -> None:
+    """Render every session of the plan to files for a phone, with lyrics and a playlist.
+
+    Running it again only renders what changed, and removes files of sessions the plan no
+    longer has.
+    """
+    from stridebeat.export import ExportOptions, Track, export_tracks
+
+    made = _load()
+    tracks = [
+        Track(_stem(s), _title(s), index, s.session, s.minutes)
+        for index, s in enumerate(made.sessions, start=1)
+    ]
+    options = ExportOptions(
+        fmt, sound.voice, sound.accent, sound.sample_rate or 44100, sound.speech
+    )
+    total = sum(t.minutes for t in tracks)
+    with _progress(round(total * 60), f"Exporting to {folder}") as step:
+        report = export_tracks(
+            tracks, folder, options, jobs or os.cpu_count() or 1, lambda m: step(round(m * 60))
+        )
+    click.echo(
+        f"{len(report.written)} files written, {len(report.skipped)} up to date, "
+        f"{len(report.removed)} removed; playlist: {folder / 'stridebeat-plan.m3u'}"
+    )
+
+
+def _stem(session: PlannedSession) -> str:
+    """``w01-s1-run-167spm``: sorts in plan order."""
+    name = f"w{session.week:02d}-s{session.number}-{session.kind}"
+    return f"{name}-{session.cadence_spm}spm" if session.cadence_spm is not None else name
+
+
+def _title(session: PlannedSession) -> str:
+    what = f"run at {session.cadence_spm} spm" if session.kind == "run" else session.kind
+    return f"Week {session.week}, session {session.number}: {what} ({_day(session.date)})"
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Render to a file instead.")
+@_sound_options
+@_live_options
+def today(
+    output: Path | None,
+    sound: _Sound,
+    live: _Live,
+) -> None:
+    """Play today's session of your plan (-o renders it to a file instead)."""
+    from stridebeat.plan import next_session, session_on
+
+    made = _load()
+    day = dt.date.today()
+    planned = session_on(made, day)
+    if planned is None:
+        upcoming = next_session(made, day)
+        after = f"Next: {_title(upcoming)}." if upcoming else "That was the last one: well done."
+        click.echo(f"Rest day today. {after}")
+        return
+    _run(planned, output, sound, live)
+
+
+@cli.command()
+@click.argument("week", type=click.IntRange(1, 52))
+@click.argument("number", type=click.IntRange(1, 14))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Render to a file instead.")
+@click.option("--save", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the session as an editable session file instead.")  # fmt: skip
+@_sound_options
+@_live_options
+def session(
+    week: int,
+    number: int,
+    output: Path | None,
+    save: Path | None,
+    sound: _Sound,
+    live: _Live,
+) -> None:
+    """Play session NUMBER of week WEEK of your plan (or -o render it, or --save it).
+
+    \b
+    Examples:
+      stridebeat session 2 1                 play week 2's first session
+      stridebeat session 2 1 -o w2s1.mp3     render it for a phone
+      stridebeat session 2 1 --save my.toml  an editable session file to start from
+    """
+    from stridebeat.plan import find_session
+
+    planned = find_session(_load(), week, number)
+    if save is not None:
+        from stridebeat.session import session_to_toml
+        from stridebeat.sinks.wav import write_text_atomically
+
+        if save.suffix != ".toml":
+            raise click.BadParameter("give a .toml file name", param_hint="--save")
+        if not save.parent.is_dir():
+            raise InputError(f"cannot write {save}: the folder {save.parent} does not exist")
+        write_text_atomically(save, session_to_toml(planned.session))
+        click.echo(f"Wrote {save}; play it with 'stridebeat play {save}'.")
+        return
+    _run(planned, output, sound, live)
+
+
+def _run(
+    planned: PlannedSession,
+    output: Path | None,
+    sound: _Sound,
+    live: _Live,
+) -> None:
+    from stridebeat.prepare import Request, prepare
+
+    click.echo(_title(planned) + f", {planned.minutes:.0f} min.")
+    request = Request(session=planned.session)
+    if output is None:
+        _play_live(request, sound, live)
+        return
+    from stridebeat.sinks.wav import check_target
+
+    check_target(output)
+    rate = sound.sample_rate or 44100
+    prepared = prepare(request, sound.voice, sound.accent, rate, sound.speech)
+    _render_file(prepared, output, lyrics=True)

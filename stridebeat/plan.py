@@ -37,18 +37,12 @@ The rules, and where the issue left a choice, the choice made:
 from __future__ import annotations
 
 import datetime
-import difflib
 import functools
 import itertools
 import math
-import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from stridebeat.errors import FileInputError, InputError
-from stridebeat.paths import app_dir
+from stridebeat.errors import InputError
 from stridebeat.session import (
     METRONOME_OFF,
     METRONOME_ON,
@@ -57,11 +51,7 @@ from stridebeat.session import (
     Rhythm,
     Session,
     Steady,
-    metronome_text,
-    parse_metronome,
 )
-from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
-from stridebeat.units import parse_spm
 
 BASELINE_RANGE = (120.0, 220.0)
 DEFAULT_PERCENT = 7.5
@@ -162,7 +152,7 @@ class Plan:
     notes: tuple[str, ...]  # for the runner: warnings, optional increase, defaults applied
 
 
-class _SettingError(InputError):
+class SettingError(InputError):
     """A setting is wrong; ``key`` names it, so a plan file can point at its line."""
 
     def __init__(self, key: str, message: str) -> None:
@@ -175,7 +165,7 @@ class _SettingError(InputError):
 
 def make_plan(settings: PlanSettings) -> Plan:
     """Build the plan; bad settings raise InputError with one message saying what to change."""
-    target, weeks, notes = _check_settings(settings)
+    target, weeks, notes = check_settings(settings)
     cadences = weekly_cadences(settings.baseline_spm, target, weeks)
     days = _week_days(settings.run_days, settings.strength_days)
     slots = [
@@ -196,8 +186,8 @@ def make_plan(settings: PlanSettings) -> Plan:
     return Plan(settings, target, cadences, sessions, tuple(notes))
 
 
-def _check_settings(settings: PlanSettings) -> tuple[int, int, list[str]]:
-    """The target, the number of weeks and the notes; _SettingError for a bad setting."""
+def check_settings(settings: PlanSettings) -> tuple[int, int, list[str]]:
+    """The target, the number of weeks and the notes; SettingError for a bad setting."""
     _check_baseline(settings.baseline_spm)
     _check_days(settings.run_days, settings.strength_days)
     target, notes = _target(settings)
@@ -210,16 +200,16 @@ def _check_settings(settings: PlanSettings) -> tuple[int, int, list[str]]:
             f"holding {target} spm (the fewest the weekly cap allows)."
         )
     elif weeks < 1:
-        raise _SettingError("weeks", f"{weeks} weeks: a plan needs at least {need} weeks")
+        raise SettingError("weeks", f"{weeks} weeks: a plan needs at least {need} weeks")
     elif weeks < need:
-        raise _SettingError(
+        raise SettingError(
             "weeks",
             f"going from {settings.baseline_spm:g} to {target} spm needs at least {need} weeks "
             f"(cadence rises at most 3% of your baseline a week, then holds a week); "
             f"ask for {need} weeks or more, or a lower target",
         )
     elif weeks > MAX_WEEKS:
-        raise _SettingError(
+        raise SettingError(
             "weeks", f"{weeks} weeks is more than {MAX_WEEKS}: plan half a year at most"
         )
     if settings.run_days < 3:
@@ -240,13 +230,13 @@ def _check_settings(settings: PlanSettings) -> tuple[int, int, list[str]]:
 def _check_baseline(baseline: float) -> None:
     low, high = BASELINE_RANGE
     if not math.isfinite(baseline) or not low <= baseline <= high:
-        raise _SettingError(
+        raise SettingError(
             "baseline_spm",
             f"a baseline of {baseline:g} spm is outside {low:g}-{high:g} spm: measure your "
             "cadence on an easy run (steps per minute, both feet) and give that",
         )
     if max_target(baseline) <= baseline:
-        raise _SettingError(
+        raise SettingError(
             "baseline_spm",
             f"at {baseline:g} spm you already run at or above {FAST_CEILING} spm, the highest "
             "cadence stridebeat plans for: no increase is needed. To hold it, practise with a "
@@ -257,20 +247,20 @@ def _check_baseline(baseline: float) -> None:
 def _check_days(run_days: int, strength_days: int) -> None:
     low, high = RUN_DAYS_RANGE
     if not low <= run_days <= high:
-        raise _SettingError(
+        raise SettingError(
             "run_days",
             f"{run_days} run days a week: give {low} to {high} (one run a day at most, and a "
             "day a week without one)",
         )
     low, high = STRENGTH_DAYS_RANGE
     if not low <= strength_days <= high:
-        raise _SettingError(
+        raise SettingError(
             "strength_days",
             f"{strength_days} strength days a week: give {low} to {high} (the article "
             "suggests 2-3)",
         )
     if run_days + strength_days > 7:
-        raise _SettingError(
+        raise SettingError(
             "strength_days",
             f"{run_days} run days and {strength_days} strength days make more than the 7 days "
             f"of a week (one session a day): with {run_days} runs, give at most "
@@ -296,14 +286,14 @@ def _target(settings: PlanSettings) -> tuple[int, list[str]]:
             f"more than {FAST_CEILING} spm."
         )
     if settings.target_spm is not None and settings.target_percent is not None:
-        raise _SettingError(
+        raise SettingError(
             "target_percent", "give a target cadence or a percentage increase, not both"
         )
     key = "target_percent" if settings.target_percent is not None else "target_spm"
     if settings.target_percent is not None:
         percent = settings.target_percent
         if not math.isfinite(percent):
-            raise _SettingError(key, f"{percent} is not a percentage: give one such as 7.5")
+            raise SettingError(key, f"{percent} is not a percentage: give one such as 7.5")
         target = round(baseline * (1 + percent / 100))
         asked = f"{percent:+g}% ({target} spm)"
     elif settings.target_spm is not None:
@@ -333,7 +323,7 @@ def _target(settings: PlanSettings) -> tuple[int, list[str]]:
 def _check_target(baseline: float, target: int, asked: str, key: str) -> None:
     most = max_target(baseline)
     if target <= baseline:
-        raise _SettingError(
+        raise SettingError(
             key,
             f"a target of {asked} is not above your baseline of {baseline:g} spm: give a "
             f"higher one, up to {most} spm",
@@ -343,7 +333,7 @@ def _check_target(baseline: float, target: int, asked: str, key: str) -> None:
             limit = f"+5% and at most {FAST_CEILING} spm for a runner already at 175 or more"
         else:
             limit = "+15% above your baseline; bigger jumps were not studied"
-        raise _SettingError(
+        raise SettingError(
             key, f"a target of {asked} is too high: the most is {most} spm ({limit})"
         )
 
@@ -636,393 +626,3 @@ def _ranges(numbers: list[int]) -> str:
         values = [v for _, v in run]
         groups.append(f"{values[0]}-{values[-1]}" if len(values) > 1 else str(values[0]))
     return ", ".join(groups)
-
-
-# --- the plan file -------------------------------------------------------------------------------
-
-
-def plan_path() -> Path:
-    return app_dir() / "plan.toml"
-
-
-def load_plan(path: Path) -> Plan:
-    """Read a plan file; FileInputError with file:line for anything wrong."""
-    return parse_plan(read_text(path, "plan file"), str(path))
-
-
-def save_plan(plan: Plan, path: Path) -> None:
-    """Write the plan file so that it appears whole or not at all."""
-    from stridebeat.errors import OutputError
-    from stridebeat.sinks.wav import write_text_atomically
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create {path.parent}: {exc.strerror}") from None
-    write_text_atomically(path, plan_to_toml(plan))
-
-
-_HEADER = """\
-# stridebeat cadence plan. `stridebeat plan show` shows it; `stridebeat today` plays today's
-# session. You may edit it by hand: stridebeat checks it each time it reads it.
-#
-# Each [[session]]:
-#   week, number     sessions are numbered within their week in date order, runs and
-#                    strength alike
-#   date             the day (YYYY-MM-DD); keep sessions in date order, never two runs a day
-#   kind             "run" or "strength"
-#   cadence_spm      runs: the cadence of the cadence work (30-300 steps per minute)
-#   minutes          the whole session, warm-up included. Runs: 25-55 (the cadence work
-#                    takes what the warm-up, easy start, check and cool-down leave).
-#                    Strength: {strength} minutes for 2 or 3 sets of each exercise
-#   metronome        runs: during the cadence work, "on", "off", or ON/OFF such as "3m/1m"
-#   retention_check  runs: true ends the cadence work with 2 minutes without the metronome,
-#                    then counting your steps for 30 seconds
-#
-# The settings at the top record what was asked for; changing them does not move the
-# sessions. For a new plan from new settings, run `stridebeat plan init --force`.
-"""
-
-_TOP_KEYS = (
-    "baseline_spm", "target_spm", "target_percent", "weeks", "run_days", "strength_days",
-    "start", "week_cadences", "session",
-)  # fmt: skip
-_SESSION_KEYS = (
-    "week", "number", "date", "kind", "cadence_spm", "minutes", "metronome", "retention_check",
-)  # fmt: skip
-
-
-def plan_to_toml(plan: Plan) -> str:
-    """The plan file: settings, week cadences and one [[session]] per session, commented."""
-    s = plan.settings
-    strength = " or ".join(f"{strength_minutes(n):.2f}" for n in SET_CHOICES)
-    lines = [_HEADER.format(strength=strength)]
-    if plan.notes:
-        lines.append("# Notes:")
-        for note in plan.notes:
-            lines += textwrap.wrap(note, 90, initial_indent="#   ", subsequent_indent="#     ")
-        lines.append("")
-    lines.append(f"baseline_spm = {float(s.baseline_spm)!r}")
-    if s.target_spm is not None:
-        lines.append(f"target_spm = {s.target_spm}")
-    if s.target_percent is not None:
-        lines.append(f"target_percent = {float(s.target_percent)!r}")
-    if s.weeks is not None:
-        lines.append(f"weeks = {s.weeks}")
-    lines += [
-        f"run_days = {s.run_days}",
-        f"strength_days = {s.strength_days}",
-        f"start = {s.start.isoformat()}",
-        "",
-        f"# Target {plan.target_spm} spm. Each week's cadence, for the chart (runs play their "
-        "own cadence_spm):",
-        f"week_cadences = [{', '.join(map(str, plan.week_cadences))}]",
-    ]
-    week = 0
-    for planned in plan.sessions:
-        if planned.week != week:
-            week = planned.week
-            cadence = plan.week_cadences[week - 1] if week <= len(plan.week_cadences) else None
-            lines += ["", f"# --- week {week}" + (f": {cadence} spm" if cadence else "") + " ---"]
-        lines += ["", *_session_lines(planned)]
-    return "\n".join(lines) + "\n"
-
-
-def _session_lines(planned: PlannedSession) -> list[str]:
-    lines = [
-        "[[session]]",
-        f"week = {planned.week}",
-        f"number = {planned.number}",
-        f"date = {planned.date.isoformat()}  # {planned.date.strftime('%A')}",
-        f'kind = "{planned.kind}"',
-    ]
-    if planned.kind == "run":
-        lines.append(f"cadence_spm = {planned.cadence_spm}")
-    lines.append(f"minutes = {planned.minutes:.2f}")
-    if planned.kind == "run" and planned.metronome is not None:
-        lines.append(f'metronome = "{metronome_text(planned.metronome)}"')
-        lines.append(f"retention_check = {'true' if planned.retention_check else 'false'}")
-    return lines
-
-
-def parse_plan(text: str, source: str) -> Plan:
-    """Read a plan file, checking every hand edit; errors are FileInputError at file:line."""
-    data = parse_toml(text, source)
-    lines = KeyLines(text, "session")
-    top = Table(data, source, lines, None, "")
-    top.check_keys(_TOP_KEYS)
-    settings = _read_settings(top)
-    try:
-        target, _, notes = _check_settings(settings)
-    except _SettingError as exc:
-        raise top.fail(exc.key, f"{exc.key}: {exc}") from None
-    cadences = _required(top, "week_cadences", _cadences, "write week_cadences = [165, 170]")
-    raw = data.get("session")
-    if not isinstance(raw, list) or not raw:
-        raise FileInputError(source, None, "the plan has no [[session]] tables: add at least one")
-    entries = [
-        _read_session(Table(entry, source, lines, i, f"session {i + 1}"), len(cadences))
-        for i, entry in enumerate(raw)
-    ]
-    _check_order(entries)
-    sessions = tuple(planned_session(settings.baseline_spm, e.spec) for e in entries)
-    return Plan(settings, target, cadences, sessions, tuple(notes))
-
-
-def _required(table: Table, key: str, parse: Callable[[Any], Any], hint: str) -> Any:
-    if key not in table.data:
-        raise table.fail(None, f"missing {key}: add a line such as {hint.removeprefix('write ')}")
-    return table.get(key, parse, hint)
-
-
-def _read_settings(top: Table) -> PlanSettings:
-    return PlanSettings(
-        baseline_spm=_required(top, "baseline_spm", _number, "write baseline_spm = 162"),
-        target_spm=top.get("target_spm", _whole, "write target_spm = 174"),
-        target_percent=top.get("target_percent", _number, "write target_percent = 7.5"),
-        weeks=top.get("weeks", _whole, "write weeks = 5"),
-        run_days=top.get("run_days", _whole, "write run_days = 3", DEFAULT_RUN_DAYS),
-        strength_days=top.get(
-            "strength_days", _whole, "write strength_days = 2", DEFAULT_STRENGTH_DAYS
-        ),
-        start=_required(top, "start", _date, "write start = 2026-12-07"),
-    )
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """One [[session]] as read, and where it is."""
-
-    table: Table
-    spec: SessionSpec
-
-
-def _read_session(table: Table, weeks: int) -> _Entry:
-    if not isinstance(table.data, dict):
-        raise table.fail(None, "write each session as a [[session]] table")
-    table.check_keys(_SESSION_KEYS)
-    week = _required(table, "week", _whole, "write week = 1")
-    if not 1 <= week <= weeks:
-        raise table.fail(
-            "week",
-            f"week = {week}, but the plan has weeks 1-{weeks} (one per week_cadences entry): "
-            f"write a week from 1 to {weeks}, or add its cadence to week_cadences",
-        )
-    number = _required(table, "number", _whole, "write number = 1")
-    date = _required(table, "date", _date, "write date = 2026-12-07")
-    kind = _required(table, "kind", _kind, 'write kind = "run"')
-    minutes = _required(table, "minutes", _number, "write minutes = 35")
-    check = table.get("retention_check", _bool, "write retention_check = true", False)
-    if kind == "strength":
-        _refuse_run_keys(table, check)
-        length = _strength_length(table, minutes)
-        return _Entry(table, SessionSpec(week, number, date, kind, None, length))
-    cadence = _required(table, "cadence_spm", _cadence, "write cadence_spm = 170")
-    metronome = _required(table, "metronome", parse_metronome, 'write metronome = "on"')
-    low, high = RUN_MINUTES
-    if not low <= minutes <= high:
-        raise table.fail(
-            "minutes",
-            f"minutes = {minutes:g}: a run lasts {low:g} to {high:g} minutes with its warm-up; "
-            "write minutes in that range",
-        )
-    return _Entry(table, SessionSpec(week, number, date, kind, cadence, minutes, metronome, check))
-
-
-def _refuse_run_keys(table: Table, check: bool) -> None:
-    for key in ("cadence_spm", "metronome"):
-        if key in table.data:
-            raise table.fail(
-                key,
-                f"a strength session has no {key} (its clicks keep the rep tempo): delete "
-                'this line, or make it a run with kind = "run"',
-            )
-    if check:
-        raise table.fail("retention_check", "only runs end with a retention check: write false")
-
-
-def _strength_length(table: Table, minutes: float) -> float:
-    """The written minutes, if they pick a number of sets (within a minute of its length)."""
-    lengths = {n: strength_minutes(n) for n in SET_CHOICES}
-    if any(abs(length - minutes) <= 1 for length in lengths.values()):
-        return minutes
-    choices = " or ".join(f"{length:.2f} minutes ({n} sets)" for n, length in lengths.items())
-    raise table.fail(
-        "minutes", f"minutes = {minutes:g}: a strength session lasts {choices}; write one of those"
-    )
-
-
-def _check_order(entries: list[_Entry]) -> None:
-    """Dates and weeks in order, no two runs a day, numbers 1, 2, 3... within each week."""
-    runs_on: dict[datetime.date, _Entry] = {}
-    for previous, entry in zip([None, *entries], entries, strict=False):
-        spec = entry.spec
-        if previous is not None:
-            _check_follows(previous, entry)
-        if spec.kind == "run" and spec.date in runs_on:
-            raise entry.table.fail(
-                "date",
-                f"two runs on {spec.date} (this one and {runs_on[spec.date].table.where()}): "
-                "move one of them to another day",
-            )
-        if spec.kind == "run":
-            runs_on[spec.date] = entry
-        same_week = previous is not None and previous.spec.week == spec.week
-        expected = previous.spec.number + 1 if previous is not None and same_week else 1
-        if spec.number != expected:
-            raise entry.table.fail(
-                "number",
-                f"number = {spec.number}, but this is session {expected} of week {spec.week} "
-                f"in date order: write number = {expected}",
-            )
-
-
-def _check_follows(previous: _Entry, entry: _Entry) -> None:
-    before, spec = previous.spec, entry.spec
-    if spec.date < before.date:
-        raise entry.table.fail(
-            "date",
-            f"date = {spec.date}, before the previous session's {before.date} "
-            f"({previous.table.where('date')}): keep sessions in date order (move this "
-            "[[session]] up, or change its date)",
-        )
-    if spec.week < before.week:
-        raise entry.table.fail(
-            "week",
-            f"week = {spec.week} comes after a session of week {before.week} "
-            f"({previous.table.where('week')}): keep sessions in week order",
-        )
-
-
-# --- value parsers for the plan file (TypeError -> the key's hint, ValueError -> its message) ---
-
-
-def _whole(raw: Any) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise TypeError
-    return raw
-
-
-def _number(raw: Any) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise TypeError
-    if not math.isfinite(raw):
-        raise ValueError(f"{raw} is not a number stridebeat can use")
-    return float(raw)
-
-
-def _bool(raw: Any) -> bool:
-    if not isinstance(raw, bool):
-        raise TypeError
-    return raw
-
-
-def _date(raw: Any) -> datetime.date:
-    if isinstance(raw, datetime.datetime):
-        raise ValueError(f"{raw} has a time of day: give the date alone, e.g. 2026-12-07")
-    if isinstance(raw, datetime.date):
-        return raw
-    if not isinstance(raw, str):
-        raise TypeError
-    try:
-        return datetime.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValueError(
-            f"{raw!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-07"
-        ) from None
-
-
-def _kind(raw: Any) -> str:
-    if not isinstance(raw, str):
-        raise TypeError
-    if raw not in KINDS:
-        close = difflib.get_close_matches(raw, KINDS, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else 'write "run" or "strength"'
-        raise ValueError(f"unknown kind {raw!r}; {hint}")
-    return raw
-
-
-def _cadence(raw: Any) -> int:
-    _number(raw)
-    spm = parse_spm(raw)
-    if spm != int(spm):
-        raise ValueError(f"{raw} is not a whole number: write steps per minute such as 170")
-    return int(spm)
-
-
-def _cadences(raw: Any) -> tuple[int, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise TypeError
-    return tuple(_cadence(item) for item in raw)
-
-
-# --- plan explain ---------------------------------------------------------------------------------
-
-EXPLANATION = """\
-Why the plan looks the way it does
-
-stridebeat raises your step rate (cadence) a little at a time from your own measured
-baseline, and helps you keep the new rhythm once the metronome goes quiet. Each default
-below follows a study, or the article stridebeat grew from. Where a choice is
-stridebeat's own, this says so.
-
-The target: +7.5% by default
-  Heiderscheit et al. (2011, Med Sci Sports Exerc 43:296) found that raising step rate
-  by 5% or 10% lowered the load on the knee, and at 10% on the hip as well. Lenhart et
-  al. (2014) found that +10% cut the force behind the kneecap by 14%. Willy et al.
-  (2016, Scand J Med Sci Sports 26:197) gave runners a +7.5% target from the first of 8
-  sessions; they reached +8.6% and still had it 30 days later. So the default is +7.5%,
-  and anything from +5% to +10% is inside what was tested. Up to +15% is allowed with a
-  warning; beyond that nothing was studied, so stridebeat refuses. If you already run at
-  175 spm or more, you are in the 170-180 range the article suggests: an increase is
-  optional, at most +5%, and never above 185 spm.
-
-Small weekly steps: stridebeat's own design choice
-  The studies above used one fixed target from the first session; they did not ramp. The
-  plan instead raises the cadence by at most 3% of your baseline a week, then holds the
-  target for at least a week. That weekly ramp is stridebeat's choice, not a finding of
-  those trials. It is supported by Van Dyck et al. (2015), who found that tempo shifts
-  of 1-3% go unnoticed yet still pull a runner's cadence along, and by the article's
-  advice to progress gradually. Week 1 is already the first step. The number of weeks is
-  the fewest the 3% cap allows, plus the hold week; asking for more weeks adds hold
-  weeks.
-
-How many sessions, how long
-  Davis et al. (2020, Curr Rev Musculoskelet Med 13:103) reviewed the retraining
-  studies: the most lasting results came from 8-18 sessions over 2-6 weeks, 3-4 a week,
-  with the sessions growing from about 15 to 30 minutes. So the plan has 3 runs a week
-  by default, and each run's cadence work grows from 15 minutes in the first run to 30
-  by the 18th. Bonacci et al. (2018, J Sci Med Sport 21:457) kept retraining to about a
-  fifth of the runners' weekly running: if you run a lot, your other runs can stay
-  ordinary runs.
-
-The metronome fades
-  The guidance hypothesis (Winstein et al. 1994): feedback that is always there helps
-  while you practise but weakens what you keep once it is gone. Davis et al. found the
-  best retention with continuous feedback in sessions 1-4 and faded feedback after;
-  Bonacci et al. played the metronome continuously for 4 weeks of 6, then faded it. So
-  the metronome plays throughout your first four runs, and throughout the first run
-  after each step up (a new cadence has to be heard before it can be held). Otherwise it
-  fades as the plan goes on: 3 minutes on and 1 off, then 2 and 2, then 1 on and 3 off,
-  then a 30-second check-in every 5 minutes. Once fading has begun it never comes back
-  up, except in those first runs after a step. The spoken form cues thin out the same
-  way.
-
-Retention checks
-  Each week's last run ends its cadence work with 2 minutes without the metronome: hold
-  the rhythm on your own, then count your steps for 30 seconds and double the count.
-  That shows whether the new cadence stays without the click, which is what fading is
-  for.
-
-Warm-up and strength days
-  The article ("Running from your glutes") says: wake the glutes up before every run,
-  strengthen them 2-3 times a week, aim for a cadence around 170-180, progress
-  gradually, and be consistent. So every run starts with the activation routine (glute
-  bridges, clamshells, banded lateral walks, donkey kicks, leg swings) and a few easy
-  minutes, and there are 2 strength days a week by default: squats, Romanian deadlifts,
-  reverse lunges, step-ups, hip thrusts and banded walks on a rep-tempo click, 2 sets of
-  each in week 1 and 3 after. Form first; add weight gradually.
-
-This is not medical advice. If something hurts, ease off; if it persists, see a
-physiotherapist or a running coach.
-"""

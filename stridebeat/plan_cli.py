@@ -77,7 +77,7 @@ def _saved_baseline() -> float | None:
 
 
 def _load() -> Plan:
-    from stridebeat.plan import load_plan, plan_path
+    from stridebeat.planfile import load_plan, plan_path
 
     path = plan_path()
     if not path.is_file():
@@ -123,7 +123,8 @@ def plan_init(
       stridebeat plan init --baseline 162
       stridebeat plan init --baseline 158 --target +10% --days 4 --start 2026-12-01
     """
-    from stridebeat.plan import PlanSettings, make_plan, plan_path, save_plan
+    from stridebeat.plan import PlanSettings, make_plan
+    from stridebeat.planfile import plan_path, save_plan
 
     path = plan_path()
     if path.exists() and not force:
@@ -217,7 +218,7 @@ def _chart(made: Plan, width: int = 40) -> str:
 @plan.command("explain")
 def plan_explain() -> None:
     """Why the plan's defaults are what they are, with the research behind them."""
-    from stridebeat.plan import EXPLANATION
+    from stridebeat.plan_explain import EXPLANATION
 
     click.echo(EXPLANATION)
 

@@ -18,7 +18,6 @@ from stridebeat.errors import FileInputError, InputError
 from stridebeat.plan import (
     ACTIVATION_SECONDS,
     EXERCISES,
-    EXPLANATION,
     RUN_MINUTES,
     STRENGTH_MINUTES,
     WEEKLY_CAP,
@@ -26,18 +25,15 @@ from stridebeat.plan import (
     PlannedSession,
     PlanSettings,
     find_session,
-    load_plan,
     make_plan,
     max_target,
     minimum_weeks,
     next_session,
-    parse_plan,
-    plan_path,
-    plan_to_toml,
-    save_plan,
     session_on,
     strength_minutes,
 )
+from stridebeat.plan_explain import EXPLANATION
+from stridebeat.planfile import load_plan, parse_plan, plan_path, plan_to_toml, save_plan
 from stridebeat.schedule import Cue, assemble, schedule_cues
 from stridebeat.session import (
     BLOCK_KINDS,

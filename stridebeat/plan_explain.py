@@ -1,0 +1,70 @@
+"""Why the plan's defaults are what they are: the text of ``stridebeat plan explain``."""
+
+EXPLANATION = """\
+Why the plan looks the way it does
+
+stridebeat raises your step rate (cadence) a little at a time from your own measured
+baseline, and helps you keep the new rhythm once the metronome goes quiet. Each default
+below follows a study, or the article stridebeat grew from. Where a choice is
+stridebeat's own, this says so.
+
+The target: +7.5% by default
+  Heiderscheit et al. (2011, Med Sci Sports Exerc 43:296) found that raising step rate
+  by 5% or 10% lowered the load on the knee, and at 10% on the hip as well. Lenhart et
+  al. (2014) found that +10% cut the force behind the kneecap by 14%. Willy et al.
+  (2016, Scand J Med Sci Sports 26:197) gave runners a +7.5% target from the first of 8
+  sessions; they reached +8.6% and still had it 30 days later. So the default is +7.5%,
+  and anything from +5% to +10% is inside what was tested. Up to +15% is allowed with a
+  warning; beyond that nothing was studied, so stridebeat refuses. If you already run at
+  175 spm or more, you are in the 170-180 range the article suggests: an increase is
+  optional, at most +5%, and never above 185 spm.
+
+Small weekly steps: stridebeat's own design choice
+  The studies above used one fixed target from the first session; they did not ramp. The
+  plan instead raises the cadence by at most 3% of your baseline a week, then holds the
+  target for at least a week. That weekly ramp is stridebeat's choice, not a finding of
+  those trials. It is supported by Van Dyck et al. (2015), who found that tempo shifts
+  of 1-3% go unnoticed yet still pull a runner's cadence along, and by the article's
+  advice to progress gradually. Week 1 is already the first step. The number of weeks is
+  the fewest the 3% cap allows, plus the hold week; asking for more weeks adds hold
+  weeks.
+
+How many sessions, how long
+  Davis et al. (2020, Curr Rev Musculoskelet Med 13:103) reviewed the retraining
+  studies: the most lasting results came from 8-18 sessions over 2-6 weeks, 3-4 a week,
+  with the sessions growing from about 15 to 30 minutes. So the plan has 3 runs a week
+  by default, and each run's cadence work grows from 15 minutes in the first run to 30
+  by the 18th. Bonacci et al. (2018, J Sci Med Sport 21:457) kept retraining to about a
+  fifth of the runners' weekly running: if you run a lot, your other runs can stay
+  ordinary runs.
+
+The metronome fades
+  The guidance hypothesis (Winstein et al. 1994): feedback that is always there helps
+  while you practise but weakens what you keep once it is gone. Davis et al. found the
+  best retention with continuous feedback in sessions 1-4 and faded feedback after;
+  Bonacci et al. played the metronome continuously for 4 weeks of 6, then faded it. So
+  the metronome plays throughout your first four runs, and throughout the first run
+  after each step up (a new cadence has to be heard before it can be held). Otherwise it
+  fades as the plan goes on: 3 minutes on and 1 off, then 2 and 2, then 1 on and 3 off,
+  then a 30-second check-in every 5 minutes. Once fading has begun it never comes back
+  up, except in those first runs after a step. The spoken form cues thin out the same
+  way.
+
+Retention checks
+  Each week's last run ends its cadence work with 2 minutes without the metronome: hold
+  the rhythm on your own, then count your steps for 30 seconds and double the count.
+  That shows whether the new cadence stays without the click, which is what fading is
+  for.
+
+Warm-up and strength days
+  The article ("Running from your glutes") says: wake the glutes up before every run,
+  strengthen them 2-3 times a week, aim for a cadence around 170-180, progress
+  gradually, and be consistent. So every run starts with the activation routine (glute
+  bridges, clamshells, banded lateral walks, donkey kicks, leg swings) and a few easy
+  minutes, and there are 2 strength days a week by default: squats, Romanian deadlifts,
+  reverse lunges, step-ups, hip thrusts and banded walks on a rep-tempo click, 2 sets of
+  each in week 1 and 3 after. Form first; add weight gradually.
+
+This is not medical advice. If something hurts, ease off; if it persists, see a
+physiotherapist or a running coach.
+"""

@@ -13,9 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from stridebeat import __version__
@@ -175,6 +173,9 @@ def _render_all(
             if progress is not None:
                 progress(track.minutes)
         return
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from multiprocessing import get_context
+
     # "spawn": a clean process per job, whatever threads this one has running
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         futures = {pool.submit(_render_track, t, folder, options): t for t in tracks}

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from stridebeat.schedule import Cue
+if TYPE_CHECKING:
+    from stridebeat.schedule import Cue
 
 
 def lrc_path(output: Path) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 from pathlib import Path
 from typing import Literal
@@ -14,12 +13,15 @@ DataFolder = Literal["sounds", "cue_scripts"]
 
 def data_dir(name: DataFolder) -> Path:
     """A shipped data folder: inside the installed package, or at the top of a checkout."""
+    package = Path(__file__).resolve().parent
+    for folder in (package / name, package.parent / name):  # installed; an editable checkout
+        if folder.is_dir():
+            return folder
+    import importlib.resources  # an unusual install (a zip): ask the import system
+
     packaged = Path(str(importlib.resources.files("stridebeat") / name))
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / name
-    if checkout.is_dir():
-        return checkout
     raise StridebeatError(
         f"stridebeat's {name}/ folder is missing from this installation; reinstall stridebeat"
     )

@@ -287,7 +287,7 @@ def render(
 
 
 def _render_file(prepared: Prepared, output: Path, lyrics: bool) -> None:
-    from stridebeat.export import write_rendering
+    from stridebeat.render_file import write_rendering
 
     renderer = prepared.renderer
     with _terminate_as_exit(), _progress(renderer.length, f"Rendering {output.name}") as step:

@@ -1,4 +1,4 @@
-"""Writing sessions to files: one rendering with its lyrics, or a whole plan for a phone.
+"""A whole plan to files for a phone.
 
 A plan export renders each session to its own file (in parallel, one process per job),
 with titles, track numbers and embedded lyrics, a ``.lrc`` beside each, and an ``.m3u``
@@ -18,37 +18,16 @@ from pathlib import Path
 
 from stridebeat import __version__
 from stridebeat.errors import InputError, OutputError, StridebeatError
-from stridebeat.prepare import Prepared, Request, SpeechOptions, prepare
-from stridebeat.render import Voice, render_to
+from stridebeat.prepare import Request, SpeechOptions, prepare
+from stridebeat.render import Voice
+from stridebeat.render_file import write_rendering
 from stridebeat.session import Session
 from stridebeat.sinks.tags import Tags
-from stridebeat.sinks.wav import AudioFileSink, write_text_atomically
+from stridebeat.sinks.wav import write_text_atomically
 
 MANIFEST = ".stridebeat-export.json"
 PLAYLIST = "stridebeat-plan.m3u"
 FORMATS = ("mp3", "ogg", "flac", "wav")
-
-
-def write_rendering(
-    prepared: Prepared,
-    output: Path,
-    lyrics: bool = True,
-    tags: Tags | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> None:
-    """Render to ``output`` (atomically) and, when there are cues, ``output.lrc`` beside it."""
-    from stridebeat.lyrics import lrc_path, lrc_text
-
-    renderer = prepared.renderer
-    rate = renderer.timeline.rate
-    text = lrc_text(prepared.cues, rate, prepared.session.title) if prepared.cues else ""
-    if tags is not None and lyrics:
-        tags = Tags(tags.title, tags.album, tags.track, text, tags.artist)
-    with AudioFileSink(output, rate, renderer.channels, tags) as sink:
-        render_to(sink.write, renderer, progress, sink.pcm16)
-        sink.commit()
-    if text and lyrics:
-        write_text_atomically(lrc_path(output), text)
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,9 @@ def _sample_rate_option(default: int | None) -> Callable[[Any], Any]:
         default=default,
         show_default=default is not None,
         envvar="STRIDEBEAT_SAMPLE_RATE",
-        help="Output rate in Hz." if default else "Output rate in Hz (default: the device's).",
+        help="Output rate in Hz."
+        if default
+        else "Output rate in Hz (default: the device's when playing, 44100 for files).",
     )
 
 

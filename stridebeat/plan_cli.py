@@ -253,9 +253,13 @@ def plan_export(folder: Path, fmt: str, jobs: int | None, sound: _Sound) -> None
             tracks, folder, options, jobs or os.cpu_count() or 1, lambda m: step(round(m * 60))
         )
     click.echo(
-        f"{len(report.written)} files written, {len(report.skipped)} up to date, "
+        f"{_count(len(report.written), 'file')} written, {len(report.skipped)} up to date, "
         f"{len(report.removed)} removed; playlist: {folder / 'stridebeat-plan.m3u'}"
     )
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 def _stem(session: PlannedSession) -> str:

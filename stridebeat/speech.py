@@ -502,7 +502,10 @@ class Speech:
             self._check_voice(self._voice)
 
     def phrase(self, text: str, rate: int) -> Wave:
-        """``text`` spoken: mono float32 at ``rate`` Hz, ends trimmed to ~10 ms, peak 1."""
+        """``text`` spoken: mono float32 at ``rate`` Hz, ends trimmed to ~10 ms, peak 1.
+
+        The array is shared and read-only: copy it to change it.
+        """
         if not text.strip():
             raise InputError("a spoken cue has no text: give it some words")
         if rate <= 0:
@@ -516,7 +519,9 @@ class Speech:
             wave /= np.max(np.abs(wave))
             ready = self._ready[(text, rate)] = (engine, wave)
         self.engine_used = ready[0]
-        return ready[1].copy()
+        shared = ready[1].view()  # one copy per phrase in memory, however often it is used
+        shared.flags.writeable = False
+        return shared
 
     def voices(self) -> list[VoiceInfo]:
         """The voices of this Speech's engines that work here (both engines for "auto")."""

@@ -556,7 +556,7 @@ def report(live: LiveRun, warm: Warmup, cli: list[CliRun], every: int) -> None:
     )
     capacity, chunk = live.ring
     fills_to = capacity // chunk * chunk
-    if fills_to < capacity:
+    if fills_to < capacity and live.waited_s > 1.0:  # the old wait-for-a-full-ring bug
         print(
             f"(the producer fills the {capacity}-frame ring to {fills_to} frames in "
             f"{chunk}-frame chunks, and play() waits for {capacity}: only its "

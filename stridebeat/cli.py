@@ -7,6 +7,7 @@ Heavy modules (numpy, soundfile, sounddevice, pyttsx3) are imported inside the c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import signal
 import sys
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from stridebeat.sinks.live import LivePlayer, Status, Summary
 
 EXIT_INTERRUPTED = 130
+FILE_RATE = 44100  # Hz, for files when --sample-rate is not given
 SPEECH_ENGINES = ("auto", "espeak-ng", "pyttsx3")
 
 
@@ -162,19 +164,6 @@ _voice_options = _options(
 )
 
 
-def _sample_rate_option(default: int | None) -> Callable[[Any], Any]:
-    return click.option(
-        "--sample-rate",
-        type=click.IntRange(8000, 192000),
-        default=default,
-        show_default=default is not None,
-        envvar="STRIDEBEAT_SAMPLE_RATE",
-        help="Output rate in Hz."
-        if default
-        else "Output rate in Hz (default: the device's when playing, 44100 for files).",
-    )
-
-
 _speech_options = _options(
     click.option(
         "--speech-engine",
@@ -206,6 +195,59 @@ def _speech(engine: str, voice: str | None, rate: int, enabled: bool = True) -> 
     return SpeechOptions(enabled, engine, voice, rate)
 
 
+@dataclass(frozen=True)
+class _Sound:
+    """The options every command that makes audio shares: clicks and speech."""
+
+    voice: Voice
+    accent: int
+    sample_rate: int | None
+    speech: SpeechOptions
+
+
+def _sound_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--sound .. --speech-rate and --no-speech, handed to the command as one ``sound``."""
+
+    @click.option(
+        "--sample-rate",
+        type=click.IntRange(8000, 192000),
+        envvar="STRIDEBEAT_SAMPLE_RATE",
+        help=f"Output rate in Hz (default: the device's when playing, {FILE_RATE} for files).",
+    )
+    @_voice_options
+    @_speech_options
+    @click.option(
+        "--no-speech",
+        is_flag=True,
+        help="Leave the cues out of the audio; they still show on screen and in the lyrics.",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        sound: str,
+        accent: int,
+        stereo_steps: bool,
+        volume: float,
+        speech_engine: str,
+        voice: str | None,
+        speech_rate: int,
+        no_speech: bool,
+        sample_rate: int | None,
+        **kwargs: Any,
+    ) -> Any:
+        from stridebeat.render import Voice
+
+        chosen = _Sound(
+            Voice(sound, volume, stereo_steps),
+            accent,
+            sample_rate,
+            _speech(speech_engine, voice, speech_rate, not no_speech),
+        )
+        return func(*args, sound=chosen, **kwargs)
+
+    return wrapper
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stridebeat")
 def cli() -> None:
@@ -232,14 +274,7 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="File to write: .wav (16-bit), .flac, .ogg or .mp3.",
 )
-@_voice_options
-@_sample_rate_option(44100)
-@_speech_options
-@click.option(
-    "--no-speech",
-    is_flag=True,
-    help="Leave the cues out of the audio; they still go to the lyrics file and the screen.",
-)
+@_sound_options
 @click.option("--no-lyrics", is_flag=True, help="Do not write the .lrc lyrics file.")
 def render(
     session_file: Path | None,
@@ -248,15 +283,7 @@ def render(
     duration: float | None,
     cues: tuple[str, ...],
     output: Path,
-    sound: str,
-    accent: int,
-    stereo_steps: bool,
-    volume: float,
-    sample_rate: int,
-    speech_engine: str,
-    voice: str | None,
-    speech_rate: int,
-    no_speech: bool,
+    sound: _Sound,
     no_lyrics: bool,
 ) -> None:
     """Render a session to an audio file to carry on a phone.
@@ -273,19 +300,20 @@ def render(
     position, however long the file. The file appears only when complete. With cues, a
     .lrc lyrics file beside it shows each cue on a phone's music player.
     """
-    from stridebeat.prepare import Request, prepare
-    from stridebeat.render import Voice
+    from stridebeat.prepare import Request
+
+    _render_request(Request(session_file, spm, ramp, duration, cues), sound, output, not no_lyrics)
+
+
+def _render_request(request: Request, sound: _Sound, output: Path, lyrics: bool) -> Prepared:
+    from stridebeat.prepare import prepare
     from stridebeat.sinks.wav import check_target
 
     check_target(output)
-    prepared = prepare(
-        Request(session_file, spm, ramp, duration, cues),
-        Voice(sound, volume, stereo_steps),
-        accent,
-        sample_rate,
-        _speech(speech_engine, voice, speech_rate, not no_speech),
-    )
-    _render_file(prepared, output, lyrics=not no_lyrics)
+    rate = sound.sample_rate or FILE_RATE
+    prepared = prepare(request, sound.voice, sound.accent, rate, sound.speech)
+    _render_file(prepared, output, lyrics)
+    return prepared
 
 
 def _render_file(prepared: Prepared, output: Path, lyrics: bool) -> None:
@@ -351,38 +379,16 @@ class _terminate_as_exit:
     help="Where to write the demo.",
 )
 @click.option("--no-play", is_flag=True, help="Only write the file.")
-@_voice_options
-@_sample_rate_option(44100)
-@_speech_options
-def demo(
-    output: Path,
-    no_play: bool,
-    sound: str,
-    accent: int,
-    stereo_steps: bool,
-    volume: float,
-    sample_rate: int,
-    speech_engine: str,
-    voice: str | None,
-    speech_rate: int,
-) -> None:
+@_sound_options
+def demo(output: Path, no_play: bool, sound: _Sound) -> None:
     """Render a one-minute demo with spoken cues and play it if a sound device exists.
 
     The demo runs easy at 164 spm, ramps to 172, then holds 172 (the 'demo' cue script).
     """
-    from stridebeat.prepare import Request, prepare
-    from stridebeat.render import Voice
-    from stridebeat.sinks.wav import check_target
+    from stridebeat.prepare import Request
 
-    check_target(output)
-    prepared = prepare(
-        Request(cues=("demo",)),
-        Voice(sound, volume, stereo_steps),
-        accent or 4,
-        sample_rate,
-        _speech(speech_engine, voice, speech_rate),
-    )
-    _render_file(prepared, output, lyrics=True)
+    accented = sound if sound.accent else dataclasses.replace(sound, accent=4)
+    _render_request(Request(cues=("demo",)), accented, output, lyrics=True)
     click.echo(f"Demo written to {output}: easy at 164 spm, a ramp to 172, then 172.")
     if no_play:
         return
@@ -464,50 +470,6 @@ def _live_options(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, live=_Live(start_at, device, latency, blocksize), **kwargs)
 
     return wrapper
-
-
-@dataclass(frozen=True)
-class _Sound:
-    """The options every command that makes audio shares: clicks and speech."""
-
-    voice: Voice
-    accent: int
-    sample_rate: int | None
-    speech: SpeechOptions
-
-
-def _sound_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--sound .. --speech-rate and --no-speech, handed to the command as one ``sound``."""
-
-    @_voice_options
-    @_speech_options
-    @click.option("--no-speech", is_flag=True, help="Clicks only; cues still show on screen.")
-    @functools.wraps(func)
-    def wrapper(
-        *args: Any,
-        sound: str,
-        accent: int,
-        stereo_steps: bool,
-        volume: float,
-        speech_engine: str,
-        voice: str | None,
-        speech_rate: int,
-        no_speech: bool,
-        sample_rate: int | None,
-        **kwargs: Any,
-    ) -> Any:
-        from stridebeat.render import Voice
-
-        chosen = _Sound(
-            Voice(sound, volume, stereo_steps),
-            accent,
-            sample_rate,
-            _speech(speech_engine, voice, speech_rate, not no_speech),
-        )
-        return func(*args, sound=chosen, **kwargs)
-
-    decorated: Callable[..., Any] = _sample_rate_option(None)(wrapper)
-    return decorated
 
 
 @cli.command()

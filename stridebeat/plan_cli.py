@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 import click
 
 from stridebeat.cli import (
+    FILE_RATE,
     _converter,
     _Live,
     _live_options,
     _play_live,
     _progress,
-    _render_file,
+    _render_request,
     _Sound,
     _sound_options,
     cli,
@@ -245,7 +246,7 @@ def plan_export(folder: Path, fmt: str, jobs: int | None, sound: _Sound) -> None
         for index, s in enumerate(made.sessions, start=1)
     ]
     options = ExportOptions(
-        fmt, sound.voice, sound.accent, sound.sample_rate or 44100, sound.speech
+        fmt, sound.voice, sound.accent, sound.sample_rate or FILE_RATE, sound.speech
     )
     total = sum(t.minutes for t in tracks)
     with _progress(round(total * 60), f"Exporting to {folder}") as step:
@@ -343,16 +344,11 @@ def _run(
     sound: _Sound,
     live: _Live,
 ) -> None:
-    from stridebeat.prepare import Request, prepare
+    from stridebeat.prepare import Request
 
     click.echo(_title(planned) + f", {planned.minutes:.0f} min.")
     request = Request(session=planned.session)
     if output is None:
         _play_live(request, sound, live)
         return
-    from stridebeat.sinks.wav import check_target
-
-    check_target(output)
-    rate = sound.sample_rate or 44100
-    prepared = prepare(request, sound.voice, sound.accent, rate, sound.speech)
-    _render_file(prepared, output, lyrics=True)
+    _render_request(request, sound, output, lyrics=True)

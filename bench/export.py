@@ -55,6 +55,20 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+if __package__:  # python -m bench.export: bench/ on sys.path, as for python bench/export.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    CLEAN_ENV,
+    GNU_TIME,
+    BenchError,
+    cache_state,
+    median_s,
+    section,
+    stridebeat_exe,
+    table,
+    verdict,
+)
+
 PLAN_ARGS = ("--baseline", "160", "--weeks", "4", "--days", "2", "--strength-days", "1")
 QUICK_PLAN_ARGS = ("--baseline", "160", "--weeks", "4", "--days", "1", "--strength-days", "0")
 START = "2030-01-07"  # a fixed start: the same plan whatever the day
@@ -87,16 +101,8 @@ minutes = {minutes}
 metronome = "on"
 retention_check = false
 """
-SUMMARY = re.compile(r"(\d+) files written, (\d+) up to date, (\d+) removed")
-
-# No STRIDEBEAT_SOUND / _VOLUME / _SAMPLE_RATE from the caller: measure the defaults.
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("STRIDEBEAT_")}
-# GNU time forks from a small process and reports the command's own peak (see render.py).
-GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
-
-
-class BenchError(Exception):
-    """A measured command failed or produced something unexpected."""
+# "1 file written" for a single session
+SUMMARY = re.compile(r"(\d+) files? written, (\d+) up to date, (\d+) removed")
 
 
 # --- plans ---------------------------------------------------------------------------------
@@ -119,14 +125,6 @@ class PlanHome:
     @property
     def cache(self) -> Path:
         return self.home / "cache" / "speech"
-
-
-def stridebeat_exe() -> str:
-    beside = Path(sys.executable).parent / "stridebeat"
-    found = str(beside) if beside.exists() else shutil.which("stridebeat")
-    if found is None:
-        raise BenchError("no stridebeat executable: install the project into the venv first")
-    return found
 
 
 def run_cli(args: Sequence[str], home: Path) -> str:
@@ -174,13 +172,6 @@ def warm_cache(plan: PlanHome, workdir: Path) -> tuple[float, int]:
     seconds = time.perf_counter() - started
     shutil.rmtree(out)
     return seconds, len(cache_state(plan.cache))
-
-
-def cache_state(folder: Path) -> dict[str, int]:
-    """Each cached phrase file and its modification time, in ns."""
-    if not folder.is_dir():
-        return {}
-    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
 
 
 # --- running and watching exports ----------------------------------------------------------
@@ -420,34 +411,8 @@ def time_show(argv: Sequence[str], env: dict[str, str], cwd: Path) -> Run:
 # --- reporting -----------------------------------------------------------------------------
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns padded to their widest cell: the first left-aligned, the others right."""
-    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def median_s(runs: Sequence[Run]) -> float:
-    return statistics.median(r.seconds for r in runs)
-
-
 def mib(kib: float) -> str:
     return f"{kib / MIB:.1f}" if kib else "-"
-
-
-def section(title: str) -> None:
-    print(f"\n== {title} ==")
 
 
 def spread(a: float, b: float) -> float:

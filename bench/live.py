@@ -54,6 +54,10 @@ from stridebeat.prepare import Request, SpeechOptions, prepare
 from stridebeat.render import Voice
 from stridebeat.sinks.live import LivePlayer, Status, find_device
 
+if __package__:  # python -m bench.live: bench/ on sys.path, as for python bench/live.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import CLEAN_ENV, BenchError, section, stridebeat_exe, table, verdict
+
 RATE = 48000
 SPM = 176
 BLOCKSIZE = 256
@@ -77,14 +81,7 @@ JACK_TRIES = (("-R",), "256"), (("--no-realtime",), "1024")
 JACK_WAIT_S = 10.0
 XRUN_LINE = re.compile(r"xrun|not finished|process error", re.IGNORECASE)
 
-# No STRIDEBEAT_* settings from the caller: measure the defaults.
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("STRIDEBEAT_")}
-
 Floats = NDArray[np.float64]
-
-
-class BenchError(Exception):
-    """Something the benchmark needs failed or gave an unexpected result."""
 
 
 # --- the JACK server and sounddevice ---------------------------------------------------------
@@ -215,14 +212,6 @@ class FirstSound:
 
 
 # --- measuring -------------------------------------------------------------------------------
-
-
-def stridebeat_exe() -> str:
-    beside = Path(sys.executable).parent / "stridebeat"
-    found = str(beside) if beside.exists() else shutil.which("stridebeat")
-    if found is None:
-        raise BenchError("no stridebeat executable: install the project into the venv first")
-    return found
 
 
 def request(seconds: int) -> Request:
@@ -474,28 +463,6 @@ def play_cli(server: JackServer, home: Path) -> CliRun:
 
 
 # --- reporting -------------------------------------------------------------------------------
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns padded to their widest cell: the first left-aligned, the others right."""
-    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def section(title: str) -> None:
-    print(f"\n== {title} ==")
 
 
 def ms(seconds: float) -> str:

@@ -53,6 +53,20 @@ import numpy as np
 import soundfile as sf
 from numpy.typing import NDArray
 
+if __package__:  # python -m bench.render: bench/ on sys.path, as for python bench/render.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    CLEAN_ENV,
+    GNU_TIME,
+    BenchError,
+    cache_state,
+    median_s,
+    section,
+    stridebeat_exe,
+    table,
+    verdict,
+)
+
 REPO = Path(__file__).resolve().parent.parent
 RATE = 44100
 SPM = 176
@@ -128,10 +142,6 @@ with sf.SoundFile(path, "w", samplerate=44100, channels=1, format="WAV", subtype
 Floats = NDArray[np.float64]
 
 
-class BenchError(Exception):
-    """A measured command failed or produced something unexpected."""
-
-
 # --- running and timing commands -----------------------------------------------------------
 
 
@@ -139,14 +149,6 @@ class BenchError(Exception):
 class Run:
     seconds: float
     max_rss_kib: int  # the command's own peak resident set, in KiB
-
-
-# ru_maxrss of a child forked from this (large) Python process and then exec'd keeps the
-# parent's RSS at the fork as a floor, so os.wait4 would report at least our own ~30-50 MiB
-# for any tool. GNU time forks from a small process and reports the command's own peak.
-GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
-# No STRIDEBEAT_SOUND / _VOLUME / _SAMPLE_RATE from the caller: measure the defaults.
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("STRIDEBEAT_")}
 
 
 def run_measured(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> Run:
@@ -182,14 +184,6 @@ class Tool:
 
     def show(self) -> str:
         return self.shown or " ".join(self.command(Path("X.wav")))
-
-
-def stridebeat_exe() -> str:
-    beside = Path(sys.executable).parent / "stridebeat"
-    found = str(beside) if beside.exists() else shutil.which("stridebeat")
-    if found is None:
-        raise BenchError("no stridebeat executable: install the project into the venv first")
-    return found
 
 
 def stridebeat_tool(
@@ -496,13 +490,6 @@ def count_lrc_cues(path: Path) -> int:
     return cues
 
 
-def cache_state(folder: Path) -> dict[str, int]:
-    """Each cached phrase file and its modification time, in ns."""
-    if not folder.is_dir():
-        return {}
-    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-
-
 def measure_cue_renders(workdir: Path, seconds: int, runs: int) -> CueRenders:
     script = workdir / "cues.toml"
     script.write_text(CUE_SCRIPT, encoding="utf-8")
@@ -599,37 +586,11 @@ def measure_speech_all(workdir: Path, count: int) -> list[SpeechTiming]:
 # --- reporting -----------------------------------------------------------------------------
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns padded to their widest cell: the first left-aligned, the others right."""
-    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
-
-
 def span(seconds: int) -> str:
     """10 s, 3 min, 3 h."""
     if seconds % 3600 == 0:
         return f"{seconds // 3600} h"
     return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def median_s(runs: Sequence[Run]) -> float:
-    return statistics.median(r.seconds for r in runs)
-
-
-def section(title: str) -> None:
-    print(f"\n== {title} ==")
 
 
 def fs_of(path: Path) -> tuple[str, str]:
@@ -662,22 +623,24 @@ def pick_workdir(requested: Path | None) -> Path:
     return Path(tempfile.mkdtemp(prefix=".stridebeat-bench-", dir=base))
 
 
+def time_row(name: str, runs: Sequence[Run]) -> list[str]:
+    """A row of a render-time table: median, min and max s, median peak RSS in MiB."""
+    return [
+        name,
+        f"{median_s(runs):.3f}",
+        f"{min(x.seconds for x in runs):.3f}",
+        f"{max(x.seconds for x in runs):.3f}",
+        f"{statistics.median(x.max_rss_kib for x in runs) / 1024:.1f}",
+    ]
+
+
 def report_cues(cues: CueRenders, runs: int) -> list[list[str]]:
     """Print the cue render times; their target rows."""
     print(
         f"\nSpoken cues: {span(cues.seconds)} render, cues in its .lrc: {cues.cues} "
         f"(--speech-engine {SPEECH_ENGINE}), median of {runs} alternating runs"
     )
-    rows = [
-        [
-            name,
-            f"{median_s(r):.3f}",
-            f"{min(x.seconds for x in r):.3f}",
-            f"{max(x.seconds for x in r):.3f}",
-            f"{statistics.median(x.max_rss_kib for x in r) / 1024:.1f}",
-        ]
-        for name, r in cues.times.items()
-    ]
+    rows = [time_row(name, r) for name, r in cues.times.items()]
     print(table(["render", "median s", "min s", "max s", "peak RSS MiB"], rows))
     print(
         f"(cues cost {median_s(cues.times['cues']) - median_s(cues.times['no cues']):+.3f} s; "
@@ -880,16 +843,7 @@ def report(
     speech: list[SpeechTiming],
 ) -> None:
     section(f"Results: {minutes} min at {SPM} spm, {RATE} Hz mono 16-bit")
-    rows = [
-        [
-            name,
-            f"{median_s(r):.3f}",
-            f"{min(x.seconds for x in r):.3f}",
-            f"{max(x.seconds for x in r):.3f}",
-            f"{statistics.median(x.max_rss_kib for x in r) / 1024:.1f}",
-        ]
-        for name, r in times.items()
-    ]
+    rows = [time_row(name, r) for name, r in times.items()]
     print(f"\nRender time, median of {runs} alternating runs")
     print(table(["tool", "median s", "min s", "max s", "peak RSS MiB"], rows))
 

@@ -786,4 +786,4 @@ def main() -> None:
     cli(prog_name="stridebeat")
 
 
-from stridebeat import plan_cli  # noqa: E402, F401  (registers the plan commands)
+from stridebeat import plan_cli, runner_cli  # noqa: E402, F401  (register their commands)

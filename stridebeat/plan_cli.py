@@ -52,17 +52,13 @@ def _target(text: str) -> tuple[int | None, float | None]:
     raise ValueError(f"{text!r} is not a target: give a cadence (174) or a rise (+7.5%)")
 
 
-def _baseline_path() -> Path:
-    from stridebeat.paths import app_dir
-
-    return app_dir() / "baseline.toml"
-
-
 def _saved_baseline() -> float | None:
     """The baseline saved by 'stridebeat baseline --save', if any (``spm = 162``)."""
     import tomllib
 
-    path = _baseline_path()
+    from stridebeat.runner_cli import baseline_path
+
+    path = baseline_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -135,9 +131,9 @@ def plan_init(
         if baseline is None:
             raise InputError(
                 "no baseline: give --baseline 162 (count your steps for 30 s on an easy run and "
-                "double it)"
+                "double it), or save one with 'stridebeat baseline --save'"
             )
-        click.echo(f"Using your saved baseline of {baseline:g} spm ({_baseline_path()}).")
+        click.echo(f"Using your saved baseline of {baseline:g} spm (from 'stridebeat baseline').")
     target_spm, target_percent = target or (None, None)
     made = make_plan(
         PlanSettings(

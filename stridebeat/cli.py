@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -503,7 +504,14 @@ def play(
     _play_live(request, sound, live)
 
 
-def _play_live(request: Request, sound: _Sound, live: _Live) -> None:
+def _play_live(
+    request: Request,
+    sound: _Sound,
+    live: _Live,
+    source: str = "play",
+    slot: tuple[int, int] | None = None,
+) -> None:
+    """Play, then report and record in the history (Ctrl-C records a partial session)."""
     from stridebeat.prepare import prepare
     from stridebeat.sinks.live import LivePlayer, find_device
     from stridebeat.units import seconds_to_frames
@@ -533,6 +541,8 @@ def _play_live(request: Request, sound: _Sound, live: _Live) -> None:
         _StatusLine(request.plays_until_stopped) if interactive else _PlainLog(prepared, start)
     )
     click.echo(f"Playing on {output.name} at {rate} Hz.")
+    started = datetime.now().astimezone()
+    planned = None if request.plays_until_stopped else (renderer.length - start) / rate / 60
     try:
         if interactive:
             from stridebeat.keys import KeyReader
@@ -544,10 +554,42 @@ def _play_live(request: Request, sound: _Sound, live: _Live) -> None:
     except KeyboardInterrupt:
         click.echo("")
         _report(player.summary(), interrupted=True)
+        _remember(player.summary(), started, planned, source, slot)
         sys.exit(EXIT_INTERRUPTED)
     if interactive:
         click.echo("")
     _report(summary, interrupted=False)
+    _remember(summary, started, planned, source, slot)
+
+
+def _remember(
+    summary: Summary,
+    started: datetime,
+    planned_minutes: float | None,
+    source: str,
+    slot: tuple[int, int] | None,
+) -> None:
+    """Add the session to the history; a history that cannot be written costs a warning only."""
+    from stridebeat.history import History, HistoryError
+
+    played = summary.seconds_played / 60
+    week, number = slot if slot else (None, None)
+    try:
+        with History() as history:
+            history.record_session(
+                started=started,
+                ended=datetime.now().astimezone(),
+                planned_minutes=played if planned_minutes is None else planned_minutes,
+                completed_minutes=played,
+                cadence_spm=summary.cadence,
+                underruns=summary.underruns,
+                finished=summary.finished,
+                week=week,
+                number=number,
+                source=source,
+            )
+    except HistoryError as exc:
+        click.echo(f"Warning: this session was not added to your history: {exc}", err=True)
 
 
 def _key_handler(player: LivePlayer) -> Callable[[str], None]:

@@ -290,7 +290,7 @@ def today(
         after = f"Next: {_title(upcoming)}." if upcoming else "That was the last one: well done."
         click.echo(f"Rest day today. {after}")
         return
-    _run(planned, output, sound, live)
+    _run(planned, output, sound, live, "today")
 
 
 @cli.command()
@@ -331,7 +331,7 @@ def session(
         write_text_atomically(save, session_to_toml(planned.session))
         click.echo(f"Wrote {save}; play it with 'stridebeat play {save}'.")
         return
-    _run(planned, output, sound, live)
+    _run(planned, output, sound, live, "session")
 
 
 def _run(
@@ -339,12 +339,13 @@ def _run(
     output: Path | None,
     sound: _Sound,
     live: _Live,
+    source: str,
 ) -> None:
     from stridebeat.prepare import Request
 
     click.echo(_title(planned) + f", {planned.minutes:.0f} min.")
     request = Request(session=planned.session)
     if output is None:
-        _play_live(request, sound, live)
+        _play_live(request, sound, live, source, (planned.week, planned.number))
         return
     _render_request(request, sound, output, lyrics=True)

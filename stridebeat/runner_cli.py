@@ -105,3 +105,138 @@ def _tap_test() -> float:
     if result.missed or result.doubled:
         click.echo(f"(counted {result.missed} missed and ignored {result.doubled} doubled taps)")
     return result.cadence_spm
+
+
+@cli.command()
+@click.argument("week", required=False, type=click.IntRange(1, 52))
+@click.argument("number", required=False, type=click.IntRange(1, 14))
+def done(week: int | None, number: int | None) -> None:
+    """Mark a plan session done that you ran from a phone file (default: today's)."""
+    from stridebeat.history import History
+    from stridebeat.plan import find_session, session_on
+    from stridebeat.plan_cli import _load, _title
+
+    made = _load()
+    if (week is None) != (number is None):
+        raise click.UsageError("give both WEEK and NUMBER, e.g. 'stridebeat done 2 1'")
+    if week is not None and number is not None:
+        planned = find_session(made, week, number)
+    else:
+        found = session_on(made, dt.date.today())
+        if found is None:
+            raise InputError("no session is planned today: say which, e.g. 'stridebeat done 2 1'")
+        planned = found
+    with History() as history:
+        history.mark_done(
+            planned.week, planned.number, dt.date.today(), planned.minutes, planned.cadence_spm
+        )
+    click.echo(f"Marked done: {_title(planned)}.")
+
+
+def _stance(text: str) -> tuple[str, str]:
+    sides = dict(part.split("=", 1) for part in text.replace(",", " ").split() if "=" in part)
+    if set(sides) != {"left", "right"}:
+        raise ValueError(f"{text!r}: give both legs, e.g. left=steady right=drop")
+    return sides["left"], sides["right"]
+
+
+@cli.command()
+@click.argument("spm", required=False, type=click.FloatRange(100, 260))
+@click.option("--count", type=click.IntRange(40, 130), help="Steps counted in 30 s instead.")
+@click.option("--stance", metavar="left=.. right=..",
+              help="Single-leg stance check: steady, wobble or drop for each leg.")  # fmt: skip
+@click.option("--pain", type=click.IntRange(0, 10), help="Discomfort from 0 (none) to 10.")
+@click.option("--where", help="Where it hurts, with --pain (e.g. knee).")
+def check(
+    spm: float | None, count: int | None, stance: str | None, pain: int | None, where: str | None
+) -> None:
+    """Record a check: retention cadence, single-leg stance, or pain.
+
+    \b
+    Examples:
+      stridebeat check 172                          cadence held without the metronome
+      stridebeat check --count 86                   steps counted in 30 s (x2 = 172 spm)
+      stridebeat check --stance left=steady right=drop
+      stridebeat check --pain 3 --where knee
+    """
+    from stridebeat.history import History
+
+    if spm is None and count is None and stance is None and pain is None:
+        raise click.UsageError("say what to record: SPM, --count, --stance or --pain")
+    if spm is not None and count is not None:
+        raise click.UsageError("give the cadence or the count, not both")
+    if where is not None and pain is None:
+        raise click.UsageError("--where goes with --pain")
+    today = dt.date.today()
+    with History() as history:
+        if spm is not None or count is not None:
+            cadence = spm if spm is not None else 2.0 * (count or 0)
+            history.record_retention(today, cadence, count)
+            click.echo(f"Retention check: {cadence:.0f} spm.")
+        if stance is not None:
+            try:
+                left, right = _stance(stance)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint="--stance") from None
+            history.record_stance(today, left, right)
+            click.echo(f"Stance check: left {left}, right {right}.")
+        if pain is not None:
+            history.record_pain(today, pain, where)
+            click.echo(f"Pain {pain}/10" + (f" ({where})" if where else "") + " noted.")
+            if pain >= 4:
+                click.echo(
+                    "That is a lot: ease off and keep the cadence where it is. If it persists, "
+                    "see a physiotherapist or a running coach."
+                )
+
+
+@cli.command("log")
+@click.option("--json", "as_json", is_flag=True, help="Everything, for programs.")
+def log_command(as_json: bool) -> None:
+    """Recent sessions, your streak, and your cadence over time."""
+    import json
+
+    from stridebeat.history import History, streak, to_json
+
+    with History() as history:
+        sessions = history.sessions()
+        checks = history.retention_checks()
+        baselines = history.baselines()
+        stances = history.stance_checks()
+        pains = history.pain_reports()
+    weeks = streak((s.day for s in sessions if s.finished), dt.date.today(), per_week=2)
+    if as_json:
+        click.echo(json.dumps({
+            "streak_weeks": weeks,
+            "sessions": [to_json(r) for r in sessions],
+            "retention_checks": [to_json(r) for r in checks],
+            "baselines": [to_json(r) for r in baselines],
+            "stance_checks": [to_json(r) for r in stances],
+            "pain_reports": [to_json(r) for r in pains],
+        }, indent=1))  # fmt: skip
+        return
+    click.echo(f"Streak: {weeks} week(s) in a row with at least two finished runs.")
+    click.echo("\nRecent sessions")
+    for record in sessions[-10:]:
+        slot = f"week {record.week} session {record.number}" if record.week else record.source
+        state = "finished" if record.finished else "stopped early"
+        cadence = f"{record.cadence_spm:.0f} spm" if record.cadence_spm else "-"
+        click.echo(
+            f"  {record.day}  {slot:<20} {record.completed_minutes:5.1f} of "
+            f"{record.planned_minutes:5.1f} min  {cadence:>8}  {state}"
+        )
+    points = [(b.day, b.cadence_spm, "baseline") for b in baselines]
+    points += [(c.day, c.cadence_spm, "retention") for c in checks]
+    if points:
+        click.echo("\nCadence over time")
+        low = min(p[1] for p in points) - 3
+        for day, value, kind in sorted(points):
+            bar = "█" * max(1, round((value - low) * 2))
+            click.echo(f"  {day}  {value:5.0f} {bar} {kind}")
+    for stance_record in stances[-5:]:
+        click.echo(
+            f"Stance {stance_record.day}: left {stance_record.left}, right {stance_record.right}"
+        )
+    for pain_record in pains[-5:]:
+        where = f" ({pain_record.where})" if pain_record.where else ""
+        click.echo(f"Pain {pain_record.day}: {pain_record.level}/10{where}")

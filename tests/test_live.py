@@ -128,6 +128,12 @@ def test_play_command(jack_server: str) -> None:
     assert result.returncode == 0, result.stderr
     assert "Playing on system at 48000 Hz" in result.stdout
     assert "Finished after 0:02" in result.stdout
+    from stridebeat.history import History
+
+    with History() as history:
+        (record,) = history.sessions()
+    assert record.finished and record.source == "play"
+    assert record.completed_minutes == pytest.approx(2 / 60)
     devices = subprocess.run([*STRIDEBEAT, "devices"], capture_output=True, text=True)
     assert "JACK Audio Connection Kit" in devices.stdout
 
@@ -143,6 +149,12 @@ def test_ctrl_c_fades_out_and_reports(jack_server: str) -> None:
     assert process.returncode == 130, stderr
     assert "Stopped after 0:0" in stdout and "Resume with --start-at" in stdout
     assert "Traceback" not in stderr
+    from stridebeat.history import History
+
+    with History() as history:
+        (record,) = history.sessions()
+    assert not record.finished  # Ctrl-C records a partial session
+    assert 1.5 / 60 < record.completed_minutes < 5 / 60
 
 
 def test_unknown_device_is_bad_input(jack_server: str) -> None:

@@ -9,11 +9,15 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from stridebeat.cli import cli
 from stridebeat.errors import InputError
+
+if TYPE_CHECKING:
+    from stridebeat.history import SessionRecord
 
 TAP_SECONDS = 30.0
 
@@ -133,6 +137,23 @@ def done(week: int | None, number: int | None) -> None:
     click.echo(f"Marked done: {_title(planned)}.")
 
 
+def _adherence(sessions: list[SessionRecord]) -> list[tuple[int, int, int]]:
+    """(week, sessions done, sessions planned) for each plan week so far; [] without a plan."""
+    from stridebeat.planfile import load_plan, plan_path
+
+    if not plan_path().is_file():
+        return []
+    made = load_plan(plan_path())
+    today = dt.date.today()
+    done = {(s.week, s.number) for s in sessions if s.week and (s.finished or s.source == "done")}
+    rows = []
+    for week in sorted({p.week for p in made.sessions if p.date <= today}):
+        planned = [p for p in made.sessions if p.week == week]
+        count = sum((p.week, p.number) in done for p in planned)
+        rows.append((week, count, len(planned)))
+    return rows
+
+
 def _stance(text: str) -> tuple[str, str]:
     sides = dict(part.split("=", 1) for part in text.replace(",", " ").split() if "=" in part)
     if set(sides) != {"left", "right"}:
@@ -205,9 +226,11 @@ def log_command(as_json: bool) -> None:
         stances = history.stance_checks()
         pains = history.pain_reports()
     weeks = streak((s.day for s in sessions if s.finished), dt.date.today(), per_week=2)
+    adherence = _adherence(sessions)
     if as_json:
         click.echo(json.dumps({
             "streak_weeks": weeks,
+            "adherence": [{"week": w, "done": d, "planned": p} for w, d, p in adherence],
             "sessions": [to_json(r) for r in sessions],
             "retention_checks": [to_json(r) for r in checks],
             "baselines": [to_json(r) for r in baselines],
@@ -216,6 +239,8 @@ def log_command(as_json: bool) -> None:
         }, indent=1))  # fmt: skip
         return
     click.echo(f"Streak: {weeks} week(s) in a row with at least two finished runs.")
+    if adherence:
+        click.echo("Adherence: " + ", ".join(f"week {w} {d}/{p}" for w, d, p in adherence))
     click.echo("\nRecent sessions")
     for record in sessions[-10:]:
         slot = f"week {record.week} session {record.number}" if record.week else record.source

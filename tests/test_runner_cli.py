@@ -62,5 +62,6 @@ def test_checks_done_and_log(runner: CliRunner, _app_home: Path) -> None:
     assert record["sessions"][0]["week"] == 1 and record["sessions"][0]["source"] == "done"
     assert record["retention_checks"][0]["cadence_spm"] == 172
     assert record["stance_checks"][0]["right"] == "drop"
+    assert record["adherence"] == [{"week": 1, "done": 1, "planned": 5}]
     shown = runner.invoke(cli, ["log"]).output
     assert "Cadence over time" in shown and "retention" in shown

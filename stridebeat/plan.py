@@ -150,6 +150,8 @@ class Plan:
     week_cadences: tuple[int, ...]  # one per week
     sessions: tuple[PlannedSession, ...]  # in date order
     notes: tuple[str, ...]  # for the runner: warnings, optional increase, defaults applied
+    reviewed_weeks: tuple[int, ...] = ()  # weeks the plan has looked back on (listen.py)
+    held_weeks: tuple[int, ...] = ()  # weeks inserted to repeat or step back a cadence
 
 
 class SettingError(InputError):

@@ -30,6 +30,7 @@ from stridebeat.cli import (
 from stridebeat.errors import InputError
 
 if TYPE_CHECKING:
+    from stridebeat.listen import Review
     from stridebeat.plan import Plan, PlannedSession
 
 
@@ -74,7 +75,14 @@ def _saved_baseline() -> float | None:
 
 
 def _load() -> Plan:
-    from stridebeat.planfile import load_plan, plan_path
+    return _load_reviewed().plan
+
+
+def _load_reviewed() -> Review:
+    """The plan, after looking back on the weeks that are over (saved if that changed it)."""
+    from stridebeat.history import History, history_path
+    from stridebeat.listen import review
+    from stridebeat.planfile import load_plan, plan_path, save_plan
 
     path = plan_path()
     if not path.is_file():
@@ -82,7 +90,23 @@ def _load() -> Plan:
             "there is no plan yet: make one with 'stridebeat plan init --baseline 162' "
             "(your cadence now: count your steps for 30 s on an easy run and double it)"
         )
-    return load_plan(path)
+    made = load_plan(path)
+    if history_path().is_file():
+        with History() as history:
+            found = review(
+                made,
+                history.sessions(),
+                history.retention_checks(),
+                history.pain_reports(),
+                dt.date.today(),
+            )
+    else:
+        found = review(made, [], [], [], dt.date.today())
+    if found.plan is not made:
+        save_plan(found.plan, path)
+        for message in found.messages:
+            click.echo(message, err=True)
+    return found
 
 
 @cli.group()
@@ -162,9 +186,14 @@ def plan_init(
 @click.option("--json", "as_json", is_flag=True, help="One record per session, for programs.")
 def plan_show(as_json: bool) -> None:
     """The plan as a table, and cadence by week as a chart."""
-    made = _load()
+    found = _load_reviewed()
+    made = found.plan
+    missed = set(found.missed)
     if as_json:
-        records = [_record(s) for s in made.sessions]
+        records = [
+            _record(s, (s.week, s.number) in missed, s.week in made.held_weeks)
+            for s in made.sessions
+        ]
         click.echo(json.dumps(records, indent=1))
         return
     click.echo(f"{'week':>4} {'#':>2}  {'date':<11} {'kind':<9} {'spm':>4} {'min':>4}  metronome")
@@ -172,15 +201,24 @@ def plan_show(as_json: bool) -> None:
         spm = str(session.cadence_spm) if session.cadence_spm is not None else "-"
         share = "-" if session.kind != "run" else _share(session.metronome_share)
         check = "  + retention check" if session.retention_check else ""
+        marks = [
+            word
+            for word, on in (
+                ("held", session.week in made.held_weeks),
+                ("missed", (session.week, session.number) in missed),
+            )
+            if on
+        ]
+        mark = f"  ({', '.join(marks)})" if marks else ""
         click.echo(
             f"{session.week:>4} {session.number:>2}  {_day(session.date):<11} {session.kind:<9} "
-            f"{spm:>4} {session.minutes:>4.0f}  {share}{check}"
+            f"{spm:>4} {session.minutes:>4.0f}  {share}{check}{mark}"
         )
     click.echo("")
     click.echo(_chart(made))
 
 
-def _record(session: PlannedSession) -> dict[str, object]:
+def _record(session: PlannedSession, missed: bool, held: bool) -> dict[str, object]:
     return {
         "week": session.week,
         "session": session.number,
@@ -190,6 +228,8 @@ def _record(session: PlannedSession) -> dict[str, object]:
         "minutes": round(session.minutes, 1),
         "metronome_share": round(session.metronome_share, 3),
         "retention_check": session.retention_check,
+        "missed": missed,
+        "held": held,
     }
 
 
@@ -208,7 +248,8 @@ def _chart(made: Plan, width: int = 40) -> str:
     lines = ["Cadence by week"]
     for week, spm in enumerate(made.week_cadences, start=1):
         bar = "█" * max(1, round((spm - low) / max(high - low, 1) * width))
-        lines.append(f" w{week:<2} {spm:>3} {bar}")
+        held = " held" if week in made.held_weeks else ""
+        lines.append(f" w{week:<2} {spm:>3} {bar}{held}")
     return "\n".join(lines)
 
 

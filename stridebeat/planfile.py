@@ -78,13 +78,16 @@ _HEADER = """\
 #   retention_check  runs: true ends the cadence work with 2 minutes without the metronome,
 #                    then counting your steps for 30 seconds
 #
+# reviewed_weeks lists the weeks stridebeat has looked back on (runs done, retention checks,
+# pain); held_weeks the weeks it added to repeat a cadence or step back. Both are optional.
+#
 # The settings at the top record what was asked for; changing them does not move the
 # sessions. For a new plan from new settings, run `stridebeat plan init --force`.
 """
 
 _TOP_KEYS = (
     "baseline_spm", "target_spm", "target_percent", "weeks", "run_days", "strength_days",
-    "start", "week_cadences", "session",
+    "start", "week_cadences", "reviewed_weeks", "held_weeks", "session",
 )  # fmt: skip
 _SESSION_KEYS = (
     "week", "number", "date", "kind", "cadence_spm", "minutes", "metronome", "retention_check",
@@ -117,12 +120,17 @@ def plan_to_toml(plan: Plan) -> str:
         "own cadence_spm):",
         f"week_cadences = [{', '.join(map(str, plan.week_cadences))}]",
     ]
+    for key, weeks in (("reviewed_weeks", plan.reviewed_weeks), ("held_weeks", plan.held_weeks)):
+        if weeks:
+            lines.append(f"{key} = [{', '.join(map(str, weeks))}]")
     week = 0
     for planned in plan.sessions:
         if planned.week != week:
             week = planned.week
             cadence = plan.week_cadences[week - 1] if week <= len(plan.week_cadences) else None
-            lines += ["", f"# --- week {week}" + (f": {cadence} spm" if cadence else "") + " ---"]
+            held = " (held)" if week in plan.held_weeks else ""
+            spm = f": {cadence} spm{held}" if cadence else held
+            lines += ["", f"# --- week {week}{spm} ---"]
         lines += ["", *_session_lines(planned)]
     return "\n".join(lines) + "\n"
 
@@ -165,7 +173,30 @@ def parse_plan(text: str, source: str) -> Plan:
     ]
     _check_order(entries)
     sessions = tuple(planned_session(settings.baseline_spm, e.spec) for e in entries)
-    return Plan(settings, target, cadences, sessions, tuple(notes))
+    reviewed = _weeks(top, "reviewed_weeks", len(cadences))
+    held = _weeks(top, "held_weeks", len(cadences))
+    return Plan(settings, target, cadences, sessions, tuple(notes), reviewed, held)
+
+
+def _weeks(top: Table, key: str, weeks: int) -> tuple[int, ...]:
+    """An optional list of distinct week numbers of the plan, in order."""
+    found: tuple[int, ...] = top.get(key, _week_list, f"write {key} = [1, 2]", ())
+    for week in found:
+        if not 1 <= week <= weeks:
+            raise top.fail(
+                key,
+                f"{key} names week {week}, but the plan has weeks 1-{weeks}: delete it",
+            )
+    return found
+
+
+def _week_list(raw: Any) -> tuple[int, ...]:
+    if not isinstance(raw, list):
+        raise TypeError
+    weeks = tuple(_whole(item) for item in raw)
+    if list(weeks) != sorted(set(weeks)):
+        raise ValueError("list each week once, in increasing order, e.g. [1, 2, 3]")
+    return weeks
 
 
 def _required(table: Table, key: str, parse: Callable[[Any], Any], hint: str) -> Any:

@@ -20,15 +20,17 @@ def init(runner: CliRunner, *args: str) -> str:
 
 
 def test_init_show_and_json(runner: CliRunner, _app_home: Path) -> None:
-    output = init(runner, "--baseline", "160", "--start", "2026-11-23")
+    start = dt.date.today().isoformat()  # the plan listens: a past week would be reviewed
+    output = init(runner, "--baseline", "160", "--start", start)
     assert "4 weeks, 165 to 172 spm" in output
     assert (_app_home / "plan.toml").is_file()
     shown = runner.invoke(cli, ["plan", "show"]).output
     assert "Cadence by week" in shown and "retention check" in shown
     records = json.loads(runner.invoke(cli, ["plan", "show", "--json"]).output)
     assert records[0] == {
-        "week": 1, "session": 1, "date": "2026-11-23", "kind": "run", "cadence_spm": 165,
+        "week": 1, "session": 1, "date": start, "kind": "run", "cadence_spm": 165,
         "minutes": records[0]["minutes"], "metronome_share": 1.0, "retention_check": False,
+        "missed": False, "held": False,
     }  # fmt: skip
     assert {r["kind"] for r in records} == {"run", "strength"}
     again = runner.invoke(cli, ["plan", "init", "--baseline", "160"])

@@ -1,0 +1,233 @@
+"""The plan listens: it looks back on each week that is over and holds the climb when needed.
+
+Pure: ``review`` takes the plan, what the history holds and today's date, and gives the plan
+to follow from now on with what to tell the runner. The rules (issue 6, item 5), and where
+the issue left a choice, the choice made:
+
+- **Missed.** A planned session counts as done when the history has a session of its week
+  and number that finished (or was marked done), on a day from a week before its date to two
+  days after. One not done within two days of its date is *missed* (on its date + 3).
+- **Over.** A week is over when each of its sessions' date + 2 days is before today. Each week
+  is looked back on once, in order; the plan file records it in ``reviewed_weeks``.
+- **Hold.** Fewer than two-thirds of a week's runs done, or a retention check in its days more
+  than 3% below its cadence: a *hold week* is inserted after it, the same sessions at the
+  same cadence, and everything after moves a week later (and a week number up).
+- **Pain** of 4/10 or more reported in a week's days (from its first session to the next
+  week's first): a week one cadence step lower is inserted after it, then a week back at its
+  cadence (so the climb never rises more than a step a week), and the runner is told to see a
+  physiotherapist if the pain persists.
+- Inserted weeks are listed in the plan's ``held_weeks``. Days keep their weekday pattern, so
+  never two runs fall on one day.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from stridebeat.plan import Plan, PlannedSession, SessionSpec, planned_session
+
+if TYPE_CHECKING:
+    from stridebeat.history import PainRecord, RetentionRecord, SessionRecord
+
+GRACE_DAYS = 2  # a session may be done up to two days after its date
+EARLY_DAYS = 7  # ... or up to a week before it
+DONE_SHARE = (2, 3)  # at least two-thirds of a week's runs
+RETENTION_DROP = 0.03  # a retention check more than 3% below the week's cadence
+PAIN_LEVEL = 4  # out of 10
+MAX_INSERTS = 60  # a plan left for over a year stops moving (no endless loop)
+
+
+@dataclass(frozen=True)
+class Review:
+    plan: Plan  # the plan to follow from now on (the same object if nothing applies)
+    missed: tuple[tuple[int, int], ...]  # (week, number) of sessions missed, in that plan
+    held_weeks: tuple[int, ...]  # reviewed weeks (numbered as reviewed) a hold followed
+    messages: tuple[str, ...]  # for the runner, plainly
+
+
+def review(
+    plan: Plan,
+    sessions: Sequence[SessionRecord],
+    retention_checks: Sequence[RetentionRecord],
+    pain_reports: Sequence[PainRecord],
+    today: datetime.date,
+) -> Review:
+    """Look back on each week of ``plan`` that is over and not yet reviewed (see the module)."""
+    done = [r for r in sessions if r.finished or r.source == "done"]
+    held: list[int] = []
+    messages: list[str] = []
+    inserts = 0
+    while True:
+        week = _next_over_week(plan, today)
+        if week is None:
+            break
+        cadences, message = _verdict(plan, week, done, retention_checks, pain_reports)
+        if cadences and inserts < MAX_INSERTS:
+            plan = _insert_weeks(plan, week, cadences)
+            inserts += len(cadences)
+            held.append(week)
+            messages.append(message)
+        reviewed = tuple(sorted({*plan.reviewed_weeks, week}))
+        plan = replace(plan, reviewed_weeks=reviewed)
+    missed = tuple(
+        (s.week, s.number) for s in plan.sessions if _due(s, today) and not _is_done(s, done)
+    )
+    return Review(plan, missed, tuple(held), tuple(messages))
+
+
+def _due(planned: PlannedSession, today: datetime.date) -> bool:
+    return planned.date + datetime.timedelta(GRACE_DAYS) < today
+
+
+def _is_done(planned: PlannedSession, done: Sequence[SessionRecord]) -> bool:
+    earliest = planned.date - datetime.timedelta(EARLY_DAYS)
+    latest = planned.date + datetime.timedelta(GRACE_DAYS)
+    return any(
+        r.week == planned.week and r.number == planned.number and earliest <= r.day <= latest
+        for r in done
+    )
+
+
+def _weeks(plan: Plan) -> dict[int, list[PlannedSession]]:
+    weeks: dict[int, list[PlannedSession]] = {}
+    for planned in plan.sessions:
+        weeks.setdefault(planned.week, []).append(planned)
+    return dict(sorted(weeks.items()))
+
+
+def _next_over_week(plan: Plan, today: datetime.date) -> int | None:
+    for week, planned in _weeks(plan).items():
+        if week in plan.reviewed_weeks:
+            continue
+        if all(_due(s, today) for s in planned):
+            return week
+        return None  # weeks are looked back on in order
+    return None
+
+
+def _window(plan: Plan, week: int) -> tuple[datetime.date, datetime.date | None]:
+    """The days that count for ``week``: its first session's, up to the next week's first."""
+    weeks = _weeks(plan)
+    first = weeks[week][0].date
+    later = [s[0].date for w, s in weeks.items() if w > week]
+    return first, (later[0] if later else None)
+
+
+def _in(day: datetime.date, window: tuple[datetime.date, datetime.date | None]) -> bool:
+    start, end = window
+    return start <= day and (end is None or day < end)
+
+
+def _verdict(
+    plan: Plan,
+    week: int,
+    done: Sequence[SessionRecord],
+    retention_checks: Sequence[RetentionRecord],
+    pain_reports: Sequence[PainRecord],
+) -> tuple[list[int], str]:
+    """The cadences of the weeks to insert after ``week`` (none: carry on), and why."""
+    cadence = plan.week_cadences[week - 1]
+    window = _window(plan, week)
+    nxt = week + 1
+    pains = [p for p in pain_reports if p.level >= PAIN_LEVEL and _in(p.day, window)]
+    if pains:
+        worst = max(pains, key=lambda p: (p.level, p.day))
+        back = _step_back(plan, week)
+        where = f" ({worst.where})" if worst.where else ""
+        said = f"Pain of {worst.level}/10{where} on {worst.day:%a} {worst.day.day} {worst.day:%b}"
+        if back == cadence:
+            return [cadence], (
+                f"{said}: week {nxt} repeats {cadence} spm and the plan moves a week later. "
+                "Run easy, and see a physiotherapist if the pain persists."
+            )
+        return [back, cadence], (
+            f"{said}: week {nxt} steps back to {back} spm, week {nxt + 1} returns to "
+            f"{cadence} spm, and the rest of the plan moves two weeks later. Run easy, and "
+            "see a physiotherapist if the pain persists."
+        )
+    runs = [s for s in _weeks(plan)[week] if s.kind == "run"]
+    runs_done = sum(_is_done(s, done) for s in runs)
+    share, of = DONE_SHARE
+    if runs and runs_done * of < share * len(runs):
+        return [cadence], (
+            f"Week {week}: {runs_done} of {len(runs)} runs done, so week {nxt} repeats "
+            f"{cadence} spm and the plan moves a week later."
+        )
+    low = [r for r in retention_checks if _in(r.day, window)]
+    low = [r for r in low if r.cadence_spm < cadence * (1 - RETENTION_DROP)]
+    if low:
+        spm = min(r.cadence_spm for r in low)
+        return [cadence], (
+            f"Week {week}: your retention check found {spm:.0f} spm, more than 3% below "
+            f"{cadence} spm, so week {nxt} repeats {cadence} spm and the plan moves a week later."
+        )
+    return [], ""
+
+
+def _step_back(plan: Plan, week: int) -> int:
+    """The cadence one step below ``week``'s: the last lower week's, else the baseline."""
+    cadence = plan.week_cadences[week - 1]
+    lower = [c for c in plan.week_cadences[: week - 1] if c < cadence]
+    if lower:
+        return lower[-1]
+    baseline = round(plan.settings.baseline_spm)
+    return baseline if baseline < cadence else cadence
+
+
+def _spec(planned: PlannedSession, week: int, date: datetime.date) -> SessionSpec:
+    cadence = planned.cadence_spm
+    return SessionSpec(
+        week,
+        planned.number,
+        date,
+        planned.kind,
+        cadence,
+        planned.minutes,
+        planned.metronome,
+        planned.retention_check,
+    )
+
+
+def _insert_weeks(plan: Plan, week: int, cadences: list[int]) -> Plan:
+    """``plan`` with weeks at ``cadences`` after ``week`` (its sessions again, a week on for
+    each), and every later week moved as many weeks later and numbered up."""
+    days = datetime.timedelta
+    pattern = _weeks(plan)[week]
+    span = max(7, (pattern[-1].date - pattern[0].date).days + 1)
+    baseline = plan.settings.baseline_spm
+    before = [s for s in plan.sessions if s.week <= week]
+    added: list[PlannedSession] = []
+    for k, cadence in enumerate(cadences, start=1):
+        for planned in pattern:
+            spec = _spec(planned, week + k, planned.date + days(span * k))
+            if planned.kind == "run":
+                spec = replace(spec, cadence_spm=cadence)
+            added.append(planned_session(baseline, spec))
+    rest = [s for s in plan.sessions if s.week > week]
+    shift = len(cadences) * 7
+    if rest and added and rest[0].date + days(shift) <= added[-1].date:
+        shift = (added[-1].date - rest[0].date).days + 1
+    n = len(cadences)
+    moved = [planned_session(baseline, _spec(s, s.week + n, s.date + days(shift))) for s in rest]
+    week_cadences = (
+        *plan.week_cadences[:week],
+        *cadences,
+        *plan.week_cadences[week:],
+    )
+    reviewed = tuple(w if w <= week else w + n for w in plan.reviewed_weeks)
+    held = tuple(
+        sorted(
+            {*(w if w <= week else w + n for w in plan.held_weeks)}
+            | set(range(week + 1, week + n + 1))
+        )
+    )
+    return replace(
+        plan,
+        week_cadences=week_cadences,
+        sessions=(*before, *added, *moved),
+        reviewed_weeks=reviewed,
+        held_weeks=held,
+    )

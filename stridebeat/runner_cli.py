@@ -71,7 +71,11 @@ def baseline(activity: Path | None, tap: bool, spm: float | None, save: bool) ->
         cadence, source = _from_activity(activity), activity.name
     click.echo(f"Baseline: {cadence:.0f} steps per minute ({source}).")
     if save:
+        from stridebeat.history import History
+
         path = save_baseline(cadence, source)
+        with History() as history:  # for the chart in 'stridebeat log'
+            history.record_baseline(dt.date.today(), cadence, source)
         click.echo(f"Saved to {path}: 'stridebeat plan init' will start from it.")
 
 

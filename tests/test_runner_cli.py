@@ -15,6 +15,7 @@ def test_baseline_by_hand_is_saved_for_the_plan(runner: CliRunner, _app_home: Pa
     planned = runner.invoke(cli, ["plan", "init"])
     assert planned.exit_code == 0, planned.output
     assert "saved baseline of 162 spm" in planned.output
+    assert "162 ██████ baseline" in runner.invoke(cli, ["log"]).output  # (162 - 159) × 2
 
 
 def test_baseline_needs_exactly_one_source(runner: CliRunner) -> None:

@@ -58,6 +58,10 @@ if __package__:  # python -m bench.live: bench/ on sys.path, as for python bench
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import CLEAN_ENV, BenchError, section, stridebeat_exe, table, verdict
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo, for tests.jack
+from tests.jack import JackServer as SharedJackServer  # noqa: E402
+from tests.jack import follow_portaudio  # noqa: E402
+
 RATE = 48000
 SPM = 176
 BLOCKSIZE = 256
@@ -77,8 +81,6 @@ TARGET_FIRST_CLICK_S = 0.5
 TARGET_KEY_DELAY_S = 0.150
 
 JACK_NAME = f"stridebeat-bench-{os.getpid()}"
-JACK_TRIES = (("-R",), "256"), (("--no-realtime",), "1024")
-JACK_WAIT_S = 10.0
 XRUN_LINE = re.compile(r"xrun|not finished|process error", re.IGNORECASE)
 
 Floats = NDArray[np.float64]
@@ -87,51 +89,16 @@ Floats = NDArray[np.float64]
 # --- the JACK server and sounddevice ---------------------------------------------------------
 
 
-class JackServer:
-    """jackd with the dummy driver under a private name: realtime first, then without."""
+class JackServer(SharedJackServer):
+    """The tests' private jackd (dummy driver), with what the report needs from its log."""
 
     def __init__(self, log: Path) -> None:
-        self.name = JACK_NAME
-        self.log = log
-        self.options: tuple[str, ...] = ()
-        self.period = ""
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env = {**os.environ, "JACK_DEFAULT_SERVER": self.name}
+        super().__init__(JACK_NAME, log)
 
-    def start(self) -> None:
-        for options, period in JACK_TRIES:
-            with self.log.open("ab") as out:
-                process = subprocess.Popen(
-                    ["jackd", *options, "-n", self.name, "-d", "dummy", "-r", str(RATE),
-                     "-p", period],
-                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                )  # fmt: skip
-            if self._wait_until_up(process):
-                self.process, self.options, self.period = process, options, period
-                return
-            process.kill()
-            process.wait()
-        raise BenchError(f"jackd did not start:\n{self.log.read_text()[-2000:]}")
-
-    def _wait_until_up(self, process: subprocess.Popen[bytes]) -> bool:
-        deadline = time.monotonic() + JACK_WAIT_S
-        while time.monotonic() < deadline and process.poll() is None:
-            probe = subprocess.run(["jack_lsp"], env=self.env, capture_output=True)
-            if probe.returncode == 0 and b"system:playback_1" in probe.stdout:
-                return True
-            time.sleep(0.05)
-        return False
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+    def start(self) -> bool:
+        if not super().start():
+            raise BenchError(f"jackd did not start:\n{self.log.read_text()[-2000:]}")
+        return True
 
     def describe(self) -> str:
         return f"jackd {' '.join(self.options)} -n {self.name} -d dummy -r {RATE} -p {self.period}"
@@ -167,17 +134,20 @@ class FirstSound:
     def __init__(self, server: str) -> None:
         import jack
 
-        self.jack = jack
         self.client = jack.Client(
             "stridebeat-bench-listen", servername=server, no_start_server=True
         )
         self.ports = [self.client.inports.register(f"in_{i + 1}") for i in range(2)]
         self.first: float | None = None
-        self.connected: list[str] = []
+        self.connected: set[str] = set()
         self._stop = threading.Event()
         self.client.set_process_callback(self._process)
         self.client.activate()
-        self._connector = threading.Thread(target=self._connect, daemon=True)
+        self._connector = threading.Thread(
+            target=follow_portaudio,
+            args=(self.client, self.ports, self._stop, self.connected),
+            daemon=True,
+        )
         self._connector.start()
 
     def _process(self, frames: int) -> None:
@@ -190,19 +160,6 @@ class FirstSound:
             if sounding.size:
                 self.first = now + float(sounding[0]) / RATE
                 return
-
-    def _connect(self) -> None:
-        while not self._stop.is_set():
-            for source in self.client.get_ports("PortAudio", is_output=True, is_audio=True):
-                if source.name in self.connected:
-                    continue
-                index = (int(source.name.rsplit("_", 1)[1]) - 1) % len(self.ports)
-                try:
-                    self.client.connect(source, self.ports[index])
-                except self.jack.JackError:
-                    continue  # gone again, or connected already
-                self.connected.append(source.name)
-            time.sleep(0.002)
 
     def close(self) -> None:
         self._stop.set()

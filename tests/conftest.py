@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from tests.env import IS_CI, REPO  # noqa: F401  (tests import them from here too)
 
 
 @pytest.fixture
@@ -20,10 +21,6 @@ def _app_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     for name in ("STRIDEBEAT_SOUND", "STRIDEBEAT_VOLUME", "STRIDEBEAT_SAMPLE_RATE"):
         monkeypatch.delenv(name, raising=False)
     return home
-
-
-REPO = Path(__file__).resolve().parent.parent
-IS_CI = os.environ.get("CI") == "true"
 
 
 from tests.jack import jack_server  # noqa: E402, F401  (a fixture for the live tests)

@@ -11,26 +11,67 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from tests.conftest import IS_CI
+from tests.env import IS_CI
 
 RATE = 48000
 
 
-def _wait_until_up(name: str, process: subprocess.Popen[bytes]) -> bool:
-    env = {**os.environ, "JACK_DEFAULT_SERVER": name}
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and process.poll() is None:
-        probe = subprocess.run(["jack_lsp"], env=env, capture_output=True)
-        if probe.returncode == 0 and b"system:playback_1" in probe.stdout:
-            return True
-        time.sleep(0.05)
-    return False
+JACK_TRIES = ((("-R",), "256"), (("--no-realtime",), "1024"))  # realtime first, then without
+
+
+class JackServer:
+    """jackd with the dummy driver under a private name (shared by the tests and bench/live.py)."""
+
+    def __init__(self, name: str, log: Path) -> None:
+        self.name = name
+        self.log = log
+        self.options: tuple[str, ...] = ()
+        self.period = ""
+        self.process: subprocess.Popen[bytes] | None = None
+        self.env = {**os.environ, "JACK_DEFAULT_SERVER": name}
+
+    def start(self) -> bool:
+        """Start jackd and wait until it answers; False if it would not start."""
+        for options, period in JACK_TRIES:
+            with self.log.open("ab") as out:
+                process = subprocess.Popen(
+                    ["jackd", *options, "-n", self.name, "-d", "dummy", "-r", str(RATE),
+                     "-p", period],
+                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            if self._wait_until_up(process):
+                self.process, self.options, self.period = process, options, period
+                return True
+            process.kill()
+            process.wait()
+        return False
+
+    def _wait_until_up(self, process: subprocess.Popen[bytes]) -> bool:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and process.poll() is None:
+            probe = subprocess.run(["jack_lsp"], env=self.env, capture_output=True)
+            if probe.returncode == 0 and b"system:playback_1" in probe.stdout:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
 
 
 @pytest.fixture(scope="session")
@@ -40,40 +81,46 @@ def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if IS_CI:
             pytest.fail("jackd is not installed: bash scripts/setup.sh --test installs jackd2")
         pytest.skip("jackd is not installed (bash scripts/setup.sh --test installs jackd2)")
-    name = f"stridebeat-test-{os.getpid()}"
     log = Path(tmp_path_factory.mktemp("jack")) / "jackd.log"
-    process = None
-    for options in (["-R"], ["--no-realtime"]):
-        period = "256" if options == ["-R"] else "1024"
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                ["jackd", *options, "-n", name, "-d", "dummy", "-r", str(RATE), "-p", period],
-                stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        if _wait_until_up(name, process):
-            break
-        process.kill()
-        process.wait()
-        process = None
-    if process is None:
+    server = JackServer(f"stridebeat-test-{os.getpid()}", log)
+    if not server.start():
         pytest.fail(f"jackd did not start:\n{log.read_text()[-2000:]}")
     previous = os.environ.get("JACK_DEFAULT_SERVER")
-    os.environ["JACK_DEFAULT_SERVER"] = name
+    os.environ["JACK_DEFAULT_SERVER"] = server.name
     import sounddevice as sd
 
     sd._terminate()  # PortAudio sees JACK only if it starts after the server
     sd._initialize()
     try:
-        yield name
+        yield server.name
     finally:
         sd._terminate()  # before jackd goes, or PortAudio aborts the process
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
         if previous is None:
             os.environ.pop("JACK_DEFAULT_SERVER", None)
         else:
             os.environ["JACK_DEFAULT_SERVER"] = previous
         sd._initialize()
+
+
+def follow_portaudio(
+    client: Any, ports: Sequence[Any], stop: threading.Event, connected: set[str] | None = None
+) -> None:
+    """Connect each PortAudio output port to one of ``ports`` as it appears, until ``stop``;
+    ``connected`` collects the names of the ports connected."""
+    import jack
+
+    connected = set() if connected is None else connected
+    while not stop.is_set():
+        for source in client.get_ports("PortAudio", is_output=True, is_audio=True):
+            if source.name not in connected:
+                index = int(source.name.rsplit("_", 1)[1]) % len(ports)
+                try:
+                    client.connect(source, ports[index])
+                except jack.JackError:
+                    continue  # the port went away (a stream closing): look again
+                connected.add(source.name)
+        time.sleep(0.002)
 
 
 class Capture:
@@ -91,7 +138,9 @@ class Capture:
         self.client.set_process_callback(self._process)
         self.client.set_xrun_callback(self._xrun)
         self.client.activate()
-        self._connector = threading.Thread(target=self._connect, daemon=True)
+        self._connector = threading.Thread(
+            target=follow_portaudio, args=(self.client, self.ports, self._stop), daemon=True
+        )
         self._connector.start()
 
     def _process(self, frames: int) -> None:
@@ -102,21 +151,6 @@ class Capture:
 
     def _xrun(self, delay: float) -> None:
         self.xruns += 1
-
-    def _connect(self) -> None:
-        import jack
-
-        connected: set[str] = set()
-        while not self._stop.is_set():
-            for source in self.client.get_ports("PortAudio", is_output=True, is_audio=True):
-                if source.name not in connected:
-                    index = int(source.name.rsplit("_", 1)[1]) % len(self.ports)
-                    try:
-                        self.client.connect(source, self.ports[index])
-                    except jack.JackError:
-                        continue  # the port went away (a stream closing): look again
-                    connected.add(source.name)
-            time.sleep(0.002)
 
     def close(self) -> None:
         self._stop.set()

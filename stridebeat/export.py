@@ -23,11 +23,12 @@ from stridebeat.render import Voice
 from stridebeat.render_file import write_rendering
 from stridebeat.session import Session
 from stridebeat.sinks.tags import Tags
+from stridebeat.sinks.wav import FORMATS as AUDIO_FORMATS
 from stridebeat.sinks.wav import write_text_atomically
 
 MANIFEST = ".stridebeat-export.json"
 PLAYLIST = "stridebeat-plan.m3u"
-FORMATS = ("mp3", "ogg", "flac", "wav")
+FORMATS = tuple(extension[1:] for extension in AUDIO_FORMATS)  # "wav", "flac", ...
 
 
 @dataclass(frozen=True)

@@ -69,13 +69,6 @@ class Metronome:
     def never(self) -> bool:
         return self.on == 0.0
 
-    def describe(self) -> str:
-        if self.always:
-            return "on"
-        if self.never:
-            return "off"
-        return f"{self.on:g}s on / {self.off:g}s off"
-
 
 METRONOME_ON = Metronome()
 METRONOME_OFF = Metronome(on=0.0, off=0.0)

@@ -78,10 +78,6 @@ class Span:
         return self.end - self.start
 
     @property
-    def has_cadence(self) -> bool:
-        return bool(self.pieces)
-
-    @property
     def clicks(self) -> int:
         """How many clicks the block has."""
         if self.pieces:

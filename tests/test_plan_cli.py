@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import click
 import mutagen
 import pytest
 import soundfile as sf
@@ -110,3 +111,12 @@ def test_export_a_small_plan(runner: CliRunner, tmp_path: Path) -> None:
     assert "Glute bridges" in tags["LYRICS"][0]  # the activation warm-up is in the lyrics
     again = runner.invoke(cli, args)
     assert "0 files written, 2 up to date" in again.output
+
+
+def test_export_formats_are_the_writer_formats() -> None:
+    from stridebeat import plan_cli
+    from stridebeat.export import FORMATS
+
+    fmt = next(p for p in plan_cli.plan_export.params if p.name == "fmt")
+    assert isinstance(fmt.type, click.Choice)
+    assert sorted(fmt.type.choices) == sorted(FORMATS)

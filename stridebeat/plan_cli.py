@@ -28,6 +28,7 @@ from stridebeat.cli import (
     cli,
 )
 from stridebeat.errors import InputError
+from stridebeat.units import plural
 
 if TYPE_CHECKING:
     from stridebeat.listen import Review
@@ -291,13 +292,9 @@ def plan_export(folder: Path, fmt: str, jobs: int | None, sound: _Sound) -> None
             tracks, folder, options, jobs or os.cpu_count() or 1, lambda m: step(round(m * 60))
         )
     click.echo(
-        f"{_count(len(report.written), 'file')} written, {len(report.skipped)} up to date, "
+        f"{plural(len(report.written), 'file')} written, {len(report.skipped)} up to date, "
         f"{len(report.removed)} removed; playlist: {folder / 'stridebeat-plan.m3u'}"
     )
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 def _stem(session: PlannedSession) -> str:

@@ -18,7 +18,7 @@ from stridebeat.cuescript import CueRule, CueScript, fill, load_scripts, placeho
 from stridebeat.errors import InputError
 from stridebeat.session import Block, Ramp, Rhythm, Session, Steady
 from stridebeat.timeline import Span, Timeline
-from stridebeat.units import seconds_to_frames
+from stridebeat.units import plural, seconds_to_frames
 
 # A cue pushed further than this from its time cannot keep to its script.
 MAX_PUSH_SECONDS = 5.0
@@ -343,21 +343,17 @@ def spoken_duration(seconds: float) -> str:
     """A time as a coach says it: "45 seconds", "2 and a half minutes", "1 hour 5 minutes"."""
     s = round(seconds)
     if s < 20:
-        return _plural(s, "second")
+        return plural(s, "second")
     if s < 60:
-        return _plural(5 * round(s / 5), "second") if s < 58 else "1 minute"
+        return plural(5 * round(s / 5), "second") if s < 58 else "1 minute"
     if s < 600:
         halves = round(s / 30)
         whole, half = divmod(halves, 2)
         if half:
             return f"{whole} and a half minutes" if whole else "half a minute"
-        return _plural(whole, "minute")
+        return plural(whole, "minute")
     minutes = round(s / 60)
     hours, minutes = divmod(minutes, 60)
     if not hours:
-        return _plural(minutes, "minute")
-    return _plural(hours, "hour") + (f" {_plural(minutes, 'minute')}" if minutes else "")
-
-
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+        return plural(minutes, "minute")
+    return plural(hours, "hour") + (f" {plural(minutes, 'minute')}" if minutes else "")

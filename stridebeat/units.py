@@ -130,3 +130,8 @@ def spm_to_steps_per_frame(spm: float, rate: int) -> Fraction:
     Exact, so that counting whole steps over a long block has no rounding error.
     """
     return Fraction(spm) / (60 * rate)
+
+
+def plural(count: int, unit: str) -> str:
+    """``1 minute``, ``2 minutes``: a count with its unit, for people to read."""
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"

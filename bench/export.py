@@ -146,7 +146,7 @@ def plan_minutes(home: Path) -> tuple[float, ...]:
 
 def make_plans(workdir: Path, plan_args: Sequence[str], subset_weeks: int) -> list[PlanHome]:
     """The main plan, its first weeks, and the two single-run plans, each in its own home."""
-    from stridebeat.planfile import load_plan, save_plan
+    from stridebeat.training.planfile import load_plan, save_plan
 
     main = workdir / "home-main"
     run_cli(["plan", "init", *plan_args, "--start", START], main)

@@ -50,8 +50,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from stridebeat.engine.render import Voice
 from stridebeat.prepare import Request, SpeechOptions, prepare
-from stridebeat.render import Voice
 from stridebeat.sinks.live import LivePlayer, Status, find_device
 
 if __package__:  # python -m bench.live: bench/ on sys.path, as for python bench/live.py

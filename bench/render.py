@@ -411,7 +411,7 @@ def measure_file(
 
 
 def measure_onsets_all(workdir: Path, seconds: int, tools: dict[str, Tool | None]) -> list[Onsets]:
-    from stridebeat.synth import load_sound
+    from stridebeat.engine.synth import load_sound
 
     total = seconds * RATE
     period = 60 * RATE / SPM
@@ -543,8 +543,8 @@ def time_phrases(speak: Callable[[str, int], object], phrases: Sequence[str]) ->
 
 def measure_speech(workdir: Path, engine: str, phrases: Sequence[str]) -> SpeechTiming:
     """Cold: each phrase once on a fresh cache; warm: all again from a second Speech."""
+    from stridebeat.cues.speech import Speech, SpeechSettings
     from stridebeat.errors import SpeechFailed, SpeechUnavailable
-    from stridebeat.speech import Speech, SpeechSettings
 
     cache = Path(tempfile.mkdtemp(prefix=f"speech-{engine}-", dir=workdir))
     settings = SpeechSettings(engine)

@@ -1,3 +1,3 @@
-from stridebeat.cli import main
+from stridebeat.cli.app import main
 
 main()

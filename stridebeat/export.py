@@ -1,4 +1,4 @@
-"""A whole plan to files for a phone.
+"""Prepared sessions to files for a phone: one rendering with its lyrics, or a whole plan.
 
 A plan export renders each session to its own file (in parallel, one process per job),
 with titles, track numbers and embedded lyrics, a ``.lrc`` beside each, and an ``.m3u``
@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stridebeat import __version__
+from stridebeat.engine.render import Voice
+from stridebeat.engine.session import Session
 from stridebeat.errors import InputError, OutputError, StridebeatError
-from stridebeat.prepare import Request, SpeechOptions, prepare
-from stridebeat.render import Voice
-from stridebeat.render_file import write_rendering
-from stridebeat.session import Session
+from stridebeat.files import write_text_atomically
+from stridebeat.prepare import Prepared, Request, SpeechOptions, prepare
+from stridebeat.sinks.file import FORMATS as AUDIO_FORMATS
+from stridebeat.sinks.file import render_to_file
 from stridebeat.sinks.tags import Tags
-from stridebeat.sinks.wav import FORMATS as AUDIO_FORMATS
-from stridebeat.sinks.wav import write_text_atomically
 
 MANIFEST = ".stridebeat-export.json"
 PLAYLIST = "stridebeat-plan.m3u"
@@ -57,6 +57,26 @@ class ExportReport:
     written: tuple[str, ...]
     skipped: tuple[str, ...]
     removed: tuple[str, ...]
+
+
+def write_rendering(
+    prepared: Prepared,
+    output: Path,
+    lyrics: bool = True,
+    tags: Tags | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Render to ``output`` (atomically) and, when there are cues, ``output.lrc`` beside it."""
+    from stridebeat.cues.lyrics import lrc_path, lrc_text
+
+    renderer = prepared.renderer
+    rate = renderer.timeline.rate
+    text = lrc_text(prepared.cues, rate, prepared.session.title) if prepared.cues else ""
+    if tags is not None and lyrics:
+        tags = Tags(tags.title, tags.album, tags.track, text, tags.artist)
+    render_to_file(renderer, output, tags, progress)
+    if text and lyrics:
+        write_text_atomically(lrc_path(output), text)
 
 
 def export_tracks(

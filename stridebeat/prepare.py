@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stridebeat.engine.render import Renderer, SpokenCue, Voice
+from stridebeat.engine.session import Session
 from stridebeat.errors import InputError
-from stridebeat.render import Renderer, SpokenCue, Voice
-from stridebeat.session import Session
 
 if TYPE_CHECKING:
-    from stridebeat.schedule import Cue
-    from stridebeat.speech import Speech
+    from stridebeat.cues.schedule import Cue
+    from stridebeat.cues.speech import Speech
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Prepared:
 
 def requested_session(request: Request) -> Session | None:
     """The session the options describe, or None when only cue scripts were named."""
-    from stridebeat.session import load_session, ramp_session, steady_session
+    from stridebeat.engine.session import load_session, ramp_session, steady_session
 
     if request.session is not None:
         return request.session
@@ -91,16 +91,16 @@ def requested_session(request: Request) -> Session | None:
 def prepare(
     request: Request, voice: Voice, accent: int, rate: int, speech: SpeechOptions
 ) -> Prepared:
-    from stridebeat.timeline import Timeline
+    from stridebeat.engine.timeline import Timeline
 
     wanted = requested_session(request)
     if wanted is not None and not _names_cues(request, wanted):
         return Prepared(wanted, Renderer(Timeline(wanted, rate, accent), voice), (), False)
 
     # only sessions with cues need the cue machinery (and its import time)
-    from stridebeat.cueaudio import CueSounds
-    from stridebeat.cuescript import load_scripts
-    from stridebeat.schedule import assemble, schedule_cues
+    from stridebeat.cues.audio import CueSounds
+    from stridebeat.cues.schedule import assemble, schedule_cues
+    from stridebeat.cues.script import load_scripts
 
     session, block_scripts = assemble(wanted, load_scripts(request.cues))
     timeline = Timeline(session, rate, accent)
@@ -126,6 +126,6 @@ def _names_cues(request: Request, session: Session) -> bool:
 def _speech(options: SpeechOptions) -> Speech | None:
     if not options.enabled:
         return None
-    from stridebeat.speech import Speech, SpeechSettings
+    from stridebeat.cues.speech import Speech, SpeechSettings
 
     return Speech(SpeechSettings(options.engine, options.voice, options.rate_wpm))

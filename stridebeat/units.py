@@ -6,8 +6,10 @@ per minute (spm); positions in audio are frames (one sample per channel).
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
+from collections.abc import Iterable
 from fractions import Fraction
 
 MIN_SPM = 30.0
@@ -135,3 +137,26 @@ def spm_to_steps_per_frame(spm: float, rate: int) -> Fraction:
 def plural(count: int, unit: str) -> str:
     """``1 minute``, ``2 minutes``: a count with its unit, for people to read."""
     return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def split_names(items: Iterable[str]) -> tuple[str, ...]:
+    """Names given as a list, each item perhaps holding several with commas, blanks dropped.
+
+    >>> split_names(["glutes,cadence", " activation "])
+    ('glutes', 'cadence', 'activation')
+    """
+    return tuple(n.strip() for item in items for n in item.split(",") if n.strip())
+
+
+def parse_date(text: str) -> datetime.date:
+    """An ISO date, ``YYYY-MM-DD``.
+
+    >>> parse_date("2026-12-07")
+    datetime.date(2026, 12, 7)
+    """
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-07"
+        ) from None

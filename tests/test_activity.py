@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stridebeat.activity import EARTH_RADIUS_M, ActivityCadence, read_activity
 from stridebeat.errors import FileInputError
+from stridebeat.runner.activity import EARTH_RADIUS_M, ActivityCadence, read_activity
 
 # ---------------------------------------------------------------------------- a run, in ticks
 

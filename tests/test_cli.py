@@ -14,8 +14,8 @@ import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
-from stridebeat.cli import cli
-from stridebeat.synth import load_sound
+from stridebeat.cli.app import cli
+from stridebeat.engine.synth import load_sound
 from tests.conftest import REPO
 
 STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
@@ -45,7 +45,7 @@ def test_every_command_has_help(runner: CliRunner, path: tuple[str, ...]) -> Non
 
 def test_help_does_not_load_audio_libraries() -> None:
     code = (
-        "import sys; from stridebeat.cli import cli\n"
+        "import sys; from stridebeat.cli.app import cli\n"
         "heavy = {'numpy', 'soundfile', 'sounddevice', 'pyttsx3'} & set(sys.modules)\n"
         "assert not heavy, heavy"
     )
@@ -274,10 +274,11 @@ def test_demo_without_playing(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_cli_speech_choices_match_the_speech_module() -> None:
-    from stridebeat import cli as cli_module
-    from stridebeat.speech import ENGINES, RATE_RANGE
+    from stridebeat.cli import files as cli_module
+    from stridebeat.cli import options as cli_options
+    from stridebeat.cues.speech import ENGINES, RATE_RANGE
 
-    assert cli_module.SPEECH_ENGINES == ENGINES
+    assert cli_options.SPEECH_ENGINES == ENGINES
     rate = next(p for p in cli_module.render.params if p.name == "speech_rate")
     assert isinstance(rate.type, click.IntRange)
     assert (rate.type.min, rate.type.max) == RATE_RANGE

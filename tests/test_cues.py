@@ -8,7 +8,9 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stridebeat.cuescript import (
+from stridebeat.cues.lyrics import lrc_text, timestamp
+from stridebeat.cues.schedule import Cue, assemble, schedule_cues, spoken_duration
+from stridebeat.cues.script import (
     CueScript,
     fill,
     find_script,
@@ -17,12 +19,10 @@ from stridebeat.cuescript import (
     placeholders,
     script_paths,
 )
+from stridebeat.engine.render import DUCK, SPEECH_PEAK, Renderer, SpokenCue, Voice
+from stridebeat.engine.session import Block, Ramp, Rhythm, Session, Steady, steady_session
+from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import FileInputError, InputError
-from stridebeat.lyrics import lrc_text, timestamp
-from stridebeat.render import DUCK, SPEECH_PEAK, Renderer, SpokenCue, Voice
-from stridebeat.schedule import Cue, assemble, schedule_cues, spoken_duration
-from stridebeat.session import Block, Ramp, Rhythm, Session, Steady, steady_session
-from stridebeat.timeline import Timeline
 
 RATE = 8000
 
@@ -289,8 +289,8 @@ def test_rendered_cue_positions_measured_in_the_audio(tmp_path: Path) -> None:
     """Render with real speech, then find each phrase in the file by cross-correlation."""
     from click.testing import CliRunner
 
-    from stridebeat.cli import cli
-    from stridebeat.speech import Speech, SpeechSettings
+    from stridebeat.cli.app import cli
+    from stridebeat.cues.speech import Speech, SpeechSettings
 
     out = tmp_path / "run.wav"
     result = CliRunner().invoke(
@@ -352,8 +352,8 @@ def test_no_speech_engine_is_an_environment_failure(
 ) -> None:
     from click.testing import CliRunner
 
-    from stridebeat import speech
-    from stridebeat.cli import cli
+    from stridebeat.cli.app import cli
+    from stridebeat.cues import speech
 
     monkeypatch.setattr(speech, "ESPEAK_COMMAND", str(tmp_path / "no-espeak-ng"))
     out = tmp_path / "run.wav"
@@ -369,7 +369,7 @@ def test_no_speech_engine_is_an_environment_failure(
 
 
 def test_a_session_file_can_bring_a_routine(tmp_path: Path) -> None:
-    from stridebeat.session import parse_session
+    from stridebeat.engine.session import parse_session
 
     session = parse_session(
         'cues = ["activation", "glutes"]\n[[block]]\nduration = "20m"\nspm = 170\n'

@@ -7,10 +7,10 @@ import mutagen
 import pytest
 import soundfile as sf
 
+from stridebeat.engine.session import Block, Session, Steady
 from stridebeat.errors import OutputError
 from stridebeat.export import MANIFEST, PLAYLIST, ExportOptions, Track, export_tracks
 from stridebeat.prepare import SpeechOptions
-from stridebeat.session import Block, Session, Steady
 
 OPTIONS = ExportOptions("mp3", rate=22050, speech=SpeechOptions(engine="espeak-ng"))
 

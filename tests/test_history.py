@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stridebeat.errors import InputError, StridebeatError
-from stridebeat.history import (
+from stridebeat.runner.history import (
     SCHEMA_VERSION,
     BaselineRecord,
     History,
@@ -42,7 +42,7 @@ WRITER = """
 import sys
 from datetime import date
 from pathlib import Path
-from stridebeat.history import History
+from stridebeat.runner.history import History
 
 path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 sys.stdin.readline()

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from stridebeat.cli import cli
+from stridebeat.cli.app import cli
 from stridebeat.errors import InputError
-from stridebeat.history import PainRecord, RetentionRecord, SessionRecord
-from stridebeat.listen import review
-from stridebeat.plan import Plan, PlannedSession, PlanSettings, make_plan
-from stridebeat.planfile import parse_plan, plan_to_toml
+from stridebeat.runner.history import PainRecord, RetentionRecord, SessionRecord
+from stridebeat.training.plan import Plan, PlannedSession, PlanSettings, make_plan
+from stridebeat.training.planfile import parse_plan, plan_to_toml
+from stridebeat.training.review import review
 
 START = dt.date(2026, 1, 5)  # a Monday
 CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from stridebeat.engine.render import Renderer, Voice
+from stridebeat.engine.session import Block, Ramp, Session, Steady, steady_session
+from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import DeviceError, InputError
 from stridebeat.prepare import Request, SpeechOptions, prepare
-from stridebeat.render import Renderer, Voice
-from stridebeat.session import Block, Ramp, Session, Steady, steady_session
 from stridebeat.sinks import live
 from stridebeat.sinks.live import LivePlayer, OutputDevice, Status, find_device
-from stridebeat.timeline import Timeline
 from tests.jack import RATE, Capture, align
 
 STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
@@ -128,7 +128,7 @@ def test_play_command(jack_server: str) -> None:
     assert result.returncode == 0, result.stderr
     assert "Playing on system at 48000 Hz" in result.stdout
     assert "Finished after 0:02" in result.stdout
-    from stridebeat.history import History
+    from stridebeat.runner.history import History
 
     with History() as history:
         (record,) = history.sessions()
@@ -149,7 +149,7 @@ def test_ctrl_c_fades_out_and_reports(jack_server: str) -> None:
     assert process.returncode == 130, stderr
     assert "Stopped after 0:0" in stdout and "Resume with --start-at" in stdout
     assert "Traceback" not in stderr
-    from stridebeat.history import History
+    from stridebeat.runner.history import History
 
     with History() as history:
         (record,) = history.sessions()

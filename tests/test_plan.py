@@ -12,10 +12,26 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stridebeat.cli import cli
-from stridebeat.cuescript import find_script, load_script
+from stridebeat.cli.app import cli
+from stridebeat.cues.schedule import Cue, assemble, schedule_cues
+from stridebeat.cues.script import find_script, load_script
+from stridebeat.engine.session import (
+    BLOCK_KINDS,
+    METRONOME_OFF,
+    Block,
+    BlockKind,
+    Metronome,
+    Ramp,
+    Rhythm,
+    Session,
+    Steady,
+    parse_session,
+    session_to_toml,
+)
+from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import FileInputError, InputError
-from stridebeat.plan import (
+from stridebeat.training.explain import EXPLANATION
+from stridebeat.training.plan import (
     ACTIVATION_SECONDS,
     EXERCISES,
     RUN_MINUTES,
@@ -32,23 +48,7 @@ from stridebeat.plan import (
     session_on,
     strength_minutes,
 )
-from stridebeat.plan_explain import EXPLANATION
-from stridebeat.planfile import load_plan, parse_plan, plan_path, plan_to_toml, save_plan
-from stridebeat.schedule import Cue, assemble, schedule_cues
-from stridebeat.session import (
-    BLOCK_KINDS,
-    METRONOME_OFF,
-    Block,
-    BlockKind,
-    Metronome,
-    Ramp,
-    Rhythm,
-    Session,
-    Steady,
-    parse_session,
-    session_to_toml,
-)
-from stridebeat.timeline import Timeline
+from stridebeat.training.planfile import load_plan, parse_plan, plan_path, plan_to_toml, save_plan
 from tests.test_cues import RATE, words
 
 MONDAY = datetime.date(2026, 12, 7)

@@ -10,8 +10,8 @@ import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
-from stridebeat.cli import cli
-from stridebeat.session import load_session
+from stridebeat.cli.app import cli
+from stridebeat.engine.session import load_session
 
 
 def init(runner: CliRunner, *args: str) -> str:
@@ -114,7 +114,7 @@ def test_export_a_small_plan(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_export_formats_are_the_writer_formats() -> None:
-    from stridebeat import plan_cli
+    from stridebeat.cli import plan as plan_cli
     from stridebeat.export import FORMATS
 
     fmt = next(p for p in plan_cli.plan_export.params if p.name == "fmt")

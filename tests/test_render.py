@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from stridebeat.engine.render import STEREO_PAN, Renderer, Voice, pan_gains
+from stridebeat.engine.session import Block, Ramp, Session, Steady, ramp_session, steady_session
+from stridebeat.engine.synth import BUILTIN_SOUNDS, accent_of, load_sound, sound_names
+from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import SoundError
-from stridebeat.render import STEREO_PAN, Renderer, Voice, pan_gains
-from stridebeat.session import Block, Ramp, Session, Steady, ramp_session, steady_session
-from stridebeat.synth import BUILTIN_SOUNDS, accent_of, load_sound, sound_names
-from stridebeat.timeline import Timeline
 from tests.onsets import measure_onsets
 
 
@@ -120,8 +120,8 @@ def test_overlapping_long_clicks_never_clip(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("stereo", [False, True])
 def test_pcm16_path_is_the_float_path_rounded(tmp_path: Path, stereo: bool) -> None:
-    from stridebeat.render import SpokenCue
-    from stridebeat.schedule import Cue
+    from stridebeat.cues.schedule import Cue
+    from stridebeat.engine.render import SpokenCue
 
     path = tmp_path / "long.wav"
     sf.write(path, np.sin(np.arange(3000) / 3) * np.linspace(1, 0, 3000), 8000)  # overlaps

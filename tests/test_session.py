@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stridebeat.errors import FileInputError
-from stridebeat.session import (
+from stridebeat.engine.session import (
     METRONOME_OFF,
     METRONOME_ON,
     Block,
@@ -19,6 +18,7 @@ from stridebeat.session import (
     parse_metronome,
     parse_session,
 )
+from stridebeat.errors import FileInputError
 from tests.conftest import REPO
 
 

@@ -12,9 +12,8 @@ import soundfile as sf
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stridebeat import speech
-from stridebeat.errors import InputError, SpeechFailed, SpeechUnavailable
-from stridebeat.speech import (
+from stridebeat.cues import speech
+from stridebeat.cues.speech import (
     ENGINES,
     Speech,
     SpeechSettings,
@@ -22,6 +21,7 @@ from stridebeat.speech import (
     _load,
     estimate_seconds,
 )
+from stridebeat.errors import InputError, SpeechFailed, SpeechUnavailable
 
 ESPEAK = shutil.which("espeak-ng")
 needs_espeak = pytest.mark.skipif(ESPEAK is None, reason="the espeak-ng command is not installed")
@@ -170,7 +170,7 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
 CONCURRENT = """
 import hashlib, sys
 from pathlib import Path
-from stridebeat.speech import Speech, SpeechSettings
+from stridebeat.cues.speech import Speech, SpeechSettings
 speech = Speech(SpeechSettings(engine="espeak-ng"), Path(sys.argv[1]))
 for text in ["push the ground back", "lean from the ankles", "squeeze at push-off",
              "tall hips", "quick light steps"]:

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stridebeat.errors import InputError
-from stridebeat.tap import cadence_from_taps
+from stridebeat.runner.tap import cadence_from_taps
 
 
 def test_steady_taps() -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stridebeat.session import (
+from stridebeat.engine.session import (
     METRONOME_OFF,
     Block,
     Metronome,
@@ -20,7 +20,7 @@ from stridebeat.session import (
     ramp_session,
     steady_session,
 )
-from stridebeat.timeline import Timeline
+from stridebeat.engine.timeline import Timeline
 
 getcontext().prec = 50
 

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from stridebeat.engine.render import Renderer, SpokenCue
 from stridebeat.errors import DeviceError, InputError
-from stridebeat.render import Renderer, SpokenCue
 
 _RENDER_HINT = "use 'stridebeat render' to make a file instead"
 # How far the producer renders ahead of the callback: a key press is heard this much plus the

@@ -1,6 +1,6 @@
 """Child process that runs pyttsx3, so its crashes, hangs and prints stay out of stridebeat.
 
-``stridebeat.speech`` starts it with this file's path (it imports nothing from stridebeat),
+``stridebeat.cues.speech`` starts it with this file's path (it imports nothing from stridebeat),
 sends one JSON request on stdin and reads one JSON answer from stdout:
 
 - ``{"op": "voices"}`` → ``{"voices": [{"id": ..., "name": ..., "languages": [...]}, ...]}``

@@ -42,8 +42,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
-from stridebeat.errors import InputError
-from stridebeat.session import (
+from stridebeat.engine.session import (
     METRONOME_OFF,
     METRONOME_ON,
     Block,
@@ -52,6 +51,7 @@ from stridebeat.session import (
     Session,
     Steady,
 )
+from stridebeat.errors import InputError
 
 BASELINE_RANGE = (120.0, 220.0)
 DEFAULT_PERCENT = 7.5

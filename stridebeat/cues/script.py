@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stridebeat.engine.session import BLOCK_KINDS, Block, parse_blocks, positive_duration
 from stridebeat.errors import FileInputError, InputError
 from stridebeat.paths import app_dir, data_dir
-from stridebeat.session import BLOCK_KINDS, Block, parse_blocks, positive_duration
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text, text_list
 from stridebeat.units import parse_duration
 

@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
-from stridebeat.session import GRID_KINDS, Block, Metronome, Ramp, Rhythm, Session, Steady
+from stridebeat.engine.session import GRID_KINDS, Block, Metronome, Ramp, Rhythm, Session, Steady
 from stridebeat.units import MAX_SPM, MIN_SPM, seconds_to_frames, spm_to_steps_per_frame
 
 

@@ -1,21 +1,25 @@
-"""Streaming, atomic audio file writer: WAV, FLAC, OGG or MP3 by the file's extension.
+"""The file sink: a renderer's audio streamed to WAV, FLAC, OGG or MP3 (by extension).
 
 Audio goes to a hidden temporary file beside the target and is renamed over it only when
-complete, so an interrupted render leaves any older file intact and no partial one.
+complete, so an interrupted render leaves any older file intact and no partial one. The
+next block is rendered on a thread while one is written.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from numpy.typing import NDArray
 
+from stridebeat.engine.render import Renderer
 from stridebeat.errors import InputError, OutputError
+from stridebeat.files import publish, temp_beside
 from stridebeat.sinks.tags import Tags, embed_lyrics, set_info
 
 # extension -> (libsndfile format, subtype)
@@ -49,38 +53,6 @@ def check_target(path: Path) -> None:
         )
     if path.is_dir():
         raise InputError(f"cannot write {path}: it is a folder; give a file name such as run.wav")
-
-
-def temp_beside(target: Path) -> Path:
-    """A new hidden temporary file in the target's folder (so the final rename is atomic)."""
-    try:
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write in {target.parent}: {exc.strerror}; choose another folder with -o"
-        ) from None
-    os.close(fd)
-    return Path(name)
-
-
-def publish(tmp: Path, target: Path) -> None:
-    """Give ``tmp`` the permissions a plain open() would, then rename it over ``target``."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, target)
-
-
-def write_text_atomically(target: Path, text: str) -> None:
-    """Write a small text file (e.g. lyrics) so that it appears whole or not at all."""
-    tmp = temp_beside(target)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        publish(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise OutputError(f"writing {target} failed: {exc.strerror}") from None
 
 
 class AudioFileSink:
@@ -166,3 +138,59 @@ class AudioFileSink:
             f"writing {self.path} failed: {reason}. Nothing was written there; free some disk "
             "space or choose another folder with -o"
         )
+
+
+def render_to_file(
+    renderer: Renderer,
+    path: Path,
+    tags: Tags | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Render the whole timeline into ``path`` (atomically); returns the frames written.
+
+    16-bit formats take the renderer's 16-bit blocks as they are (the fast path)."""
+    with AudioFileSink(path, renderer.timeline.rate, renderer.channels, tags) as sink:
+        # three buffers: one being written, one waiting in the queue, one being rendered
+        blocks: Iterator[NDArray[Any]] = (
+            renderer.pcm16_chunks(buffers=3) if sink.pcm16 else renderer.chunks(buffers=3)
+        )
+        for block in _ahead(blocks):
+            sink.write(block)
+            if progress is not None:
+                progress(len(block))
+        sink.commit()
+        return sink.frames_written
+
+
+_END = object()
+
+
+def _ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """Run ``items`` one step ahead in a thread (numpy and libsndfile release the GIL)."""
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        handoff.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(_END)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            handoff.put(exc)
+
+    worker = threading.Thread(target=produce, name="stridebeat-render", daemon=True)
+    worker.start()
+    try:
+        while (item := handoff.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()

@@ -1,15 +1,43 @@
-"""Single key presses from a terminal, without Enter and without echo, on a thread."""
+"""The terminal's keys: single presses read without Enter or echo, and what each one does."""
 
 from __future__ import annotations
 
+import os
 import select
+import signal
 import sys
 import termios
 import threading
 import tty
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
+
+
+class LiveControl(Protocol):
+    """What a control may ask of live play (the live player is one)."""
+
+    def toggle_pause(self) -> None: ...
+    def change_cadence(self, delta_spm: float) -> None: ...
+    def toggle_cues(self) -> None: ...
+
+
+def key_bindings(control: LiveControl) -> Callable[[str], None]:
+    """space pause/resume, + and - cadence by 1 spm, c cues on/off, q quit (as Ctrl-C)."""
+
+    def handle(key: str) -> None:
+        if key == " ":
+            control.toggle_pause()
+        elif key in "+=":
+            control.change_cadence(1)
+        elif key in "-_":
+            control.change_cadence(-1)
+        elif key in "cC":
+            control.toggle_cues()
+        elif key in "qQ":
+            os.kill(os.getpid(), signal.SIGINT)
+
+    return handle
 
 
 class KeyReader:

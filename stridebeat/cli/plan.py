@@ -1,8 +1,4 @@
-"""The plan commands: ``plan init|show|explain|export``, ``today`` and ``session WEEK N``.
-
-Part of the command-line layer with cli.py (the only modules that print); the plan itself
-is the pure model in plan.py.
-"""
+"""The plan's commands: ``plan init|show|explain|export``, ``today`` and ``session WEEK N``."""
 
 from __future__ import annotations
 
@@ -15,33 +11,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stridebeat.cli import (
-    FILE_RATE,
-    _converter,
-    _Live,
-    _live_options,
-    _play_live,
-    _progress,
-    _render_request,
-    _Sound,
-    _sound_options,
-    cli,
-)
+from stridebeat.cli.files import render_request
+from stridebeat.cli.live import play_live
+from stridebeat.cli.options import FILE_RATE, Live, Sound, converter, live_options, sound_options
+from stridebeat.cli.terminal import progress
 from stridebeat.errors import InputError
-from stridebeat.units import plural
+from stridebeat.units import parse_date, plural
 
 if TYPE_CHECKING:
-    from stridebeat.listen import Review
-    from stridebeat.plan import Plan, PlannedSession
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01"
-        ) from None
+    from stridebeat.training.plan import Plan, PlannedSession
+    from stridebeat.training.review import Review
 
 
 def _target(text: str) -> tuple[int | None, float | None]:
@@ -54,63 +33,22 @@ def _target(text: str) -> tuple[int | None, float | None]:
     raise ValueError(f"{text!r} is not a target: give a cadence (174) or a rise (+7.5%)")
 
 
-def _saved_baseline() -> float | None:
-    """The baseline saved by 'stridebeat baseline --save', if any (``spm = 162``)."""
-    import tomllib
-
-    from stridebeat.runner_cli import baseline_path
-
-    path = baseline_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"{path}: cannot read the saved baseline ({exc}); fix or delete it"
-        ) from None
-    spm = data.get("spm")
-    if isinstance(spm, bool) or not isinstance(spm, int | float):
-        raise InputError(f"{path}: no 'spm = <number>' line; fix or delete the file")
-    return float(spm)
+def load_plan() -> Plan:
+    """The plan to follow today (after the review of the weeks that are over)."""
+    return _reviewed().plan
 
 
-def _load() -> Plan:
-    return _load_reviewed().plan
+def _reviewed() -> Review:
+    from stridebeat.training.standing import reviewed_plan
 
-
-def _load_reviewed() -> Review:
-    """The plan, after looking back on the weeks that are over (saved if that changed it)."""
-    from stridebeat.history import History, history_path
-    from stridebeat.listen import review
-    from stridebeat.planfile import load_plan, plan_path, save_plan
-
-    path = plan_path()
-    if not path.is_file():
-        raise InputError(
-            "there is no plan yet: make one with 'stridebeat plan init --baseline 162' "
-            "(your cadence now: count your steps for 30 s on an easy run and double it)"
-        )
-    made = load_plan(path)
-    if history_path().is_file():
-        with History() as history:
-            found = review(
-                made,
-                history.sessions(),
-                history.retention_checks(),
-                history.pain_reports(),
-                dt.date.today(),
-            )
-    else:
-        found = review(made, [], [], [], dt.date.today())
-    if found.plan is not made:
-        save_plan(found.plan, path)
+    found, changed = reviewed_plan(dt.date.today())
+    if changed:
         for message in found.messages:
             click.echo(message, err=True)
     return found
 
 
-@cli.group()
+@click.group()
 def plan() -> None:
     """A multi-week plan that raises your cadence a little each week."""
 
@@ -118,7 +56,7 @@ def plan() -> None:
 @plan.command("init")
 @click.option("--baseline", type=click.FloatRange(1, 400), help="Your cadence now, in spm.")
 @click.option(
-    "--target", callback=_converter(_target), metavar="SPM|+PCT", help="174, or +7.5% (default)."
+    "--target", callback=converter(_target), metavar="SPM|+PCT", help="174, or +7.5% (default)."
 )
 @click.option("--weeks", type=click.IntRange(1, 52), help="Plan length (default: as needed).")
 @click.option("--days", type=click.IntRange(1, 7), default=3, show_default=True,
@@ -126,7 +64,7 @@ def plan() -> None:
 @click.option("--strength-days", type=click.IntRange(0, 7), default=2, show_default=True,
               help="Strength sessions a week.")  # fmt: skip
 @click.option(
-    "--start", callback=_converter(_date), metavar="DATE", help="First day (default today)."
+    "--start", callback=converter(parse_date), metavar="DATE", help="First day (default today)."
 )
 @click.option("--force", is_flag=True, help="Replace an existing plan.")
 def plan_init(
@@ -145,14 +83,15 @@ def plan_init(
       stridebeat plan init --baseline 162
       stridebeat plan init --baseline 158 --target +10% --days 4 --start 2026-12-01
     """
-    from stridebeat.plan import PlanSettings, make_plan
-    from stridebeat.planfile import plan_path, save_plan
+    from stridebeat.training.plan import PlanSettings, make_plan
+    from stridebeat.training.planfile import plan_path, save_plan
+    from stridebeat.training.standing import saved_baseline
 
     path = plan_path()
     if path.exists() and not force:
         raise InputError(f"a plan already exists at {path}: add --force to replace it")
     if baseline is None:
-        baseline = _saved_baseline()
+        baseline = saved_baseline()
         if baseline is None:
             raise InputError(
                 "no baseline: give --baseline 162 (count your steps for 30 s on an easy run and "
@@ -187,7 +126,7 @@ def plan_init(
 @click.option("--json", "as_json", is_flag=True, help="One record per session, for programs.")
 def plan_show(as_json: bool) -> None:
     """The plan as a table, and cadence by week as a chart."""
-    found = _load_reviewed()
+    found = _reviewed()
     made = found.plan
     missed = set(found.missed)
     if as_json:
@@ -242,6 +181,11 @@ def _day(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def dated_title(session: PlannedSession) -> str:
+    """``Week 2, session 1: run at 167 spm (Mon 7 Dec)``."""
+    return f"{session.session.title} ({_day(session.date)})"
+
+
 def _chart(made: Plan, width: int = 40) -> str:
     """Cadence by week as horizontal bars, from just under the first week's cadence."""
     low = min(made.week_cadences) - 2
@@ -257,7 +201,7 @@ def _chart(made: Plan, width: int = 40) -> str:
 @plan.command("explain")
 def plan_explain() -> None:
     """Why the plan's defaults are what they are, with the research behind them."""
-    from stridebeat.plan_explain import EXPLANATION
+    from stridebeat.training.explain import EXPLANATION
 
     click.echo(EXPLANATION)
 
@@ -269,8 +213,8 @@ def plan_explain() -> None:
 @click.option(
     "--jobs", type=click.IntRange(1, 64), help="Sessions rendered at once (default: all cores)."
 )
-@_sound_options
-def plan_export(folder: Path, fmt: str, jobs: int | None, sound: _Sound) -> None:
+@sound_options
+def plan_export(folder: Path, fmt: str, jobs: int | None, sound: Sound) -> None:
     """Render every session of the plan to files for a phone, with lyrics and a playlist.
 
     Running it again only renders what changed, and removes files of sessions the plan no
@@ -278,16 +222,16 @@ def plan_export(folder: Path, fmt: str, jobs: int | None, sound: _Sound) -> None
     """
     from stridebeat.export import ExportOptions, Track, export_tracks
 
-    made = _load()
+    made = load_plan()
     tracks = [
-        Track(_stem(s), _title(s), index, s.session, s.minutes)
+        Track(_stem(s), dated_title(s), index, s.session, s.minutes)
         for index, s in enumerate(made.sessions, start=1)
     ]
     options = ExportOptions(
         fmt, sound.voice, sound.accent, sound.sample_rate or FILE_RATE, sound.speech
     )
     total = sum(t.minutes for t in tracks)
-    with _progress(round(total * 60), f"Exporting to {folder}") as step:
+    with progress(round(total * 60), f"Exporting to {folder}") as step:
         report = export_tracks(
             tracks, folder, options, jobs or os.cpu_count() or 1, lambda m: step(round(m * 60))
         )
@@ -303,49 +247,46 @@ def _stem(session: PlannedSession) -> str:
     return f"{name}-{session.cadence_spm}spm" if session.cadence_spm is not None else name
 
 
-def _title(session: PlannedSession) -> str:
-    what = f"run at {session.cadence_spm} spm" if session.kind == "run" else session.kind
-    return f"Week {session.week}, session {session.number}: {what} ({_day(session.date)})"
-
-
-@cli.command()
+@click.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Render to a file instead.")
-@_sound_options
-@_live_options
+@sound_options
+@live_options
 def today(
     output: Path | None,
-    sound: _Sound,
-    live: _Live,
+    sound: Sound,
+    live: Live,
 ) -> None:
     """Play today's session of your plan (-o renders it to a file instead)."""
-    from stridebeat.plan import next_session, session_on
+    from stridebeat.training.plan import next_session, session_on
 
-    made = _load()
+    made = load_plan()
     day = dt.date.today()
     planned = session_on(made, day)
     if planned is None:
         upcoming = next_session(made, day)
-        after = f"Next: {_title(upcoming)}." if upcoming else "That was the last one: well done."
+        after = (
+            f"Next: {dated_title(upcoming)}." if upcoming else "That was the last one: well done."
+        )
         click.echo(f"Rest day today. {after}")
         return
     _run(planned, output, sound, live, "today")
 
 
-@cli.command()
+@click.command()
 @click.argument("week", type=click.IntRange(1, 52))
 @click.argument("number", type=click.IntRange(1, 14))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Render to a file instead.")
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the session as an editable session file instead.")  # fmt: skip
-@_sound_options
-@_live_options
+@sound_options
+@live_options
 def session(
     week: int,
     number: int,
     output: Path | None,
     save: Path | None,
-    sound: _Sound,
-    live: _Live,
+    sound: Sound,
+    live: Live,
 ) -> None:
     """Play session NUMBER of week WEEK of your plan (or -o render it, or --save it).
 
@@ -355,12 +296,12 @@ def session(
       stridebeat session 2 1 -o w2s1.mp3     render it for a phone
       stridebeat session 2 1 --save my.toml  an editable session file to start from
     """
-    from stridebeat.plan import find_session
+    from stridebeat.training.plan import find_session
 
-    planned = find_session(_load(), week, number)
+    planned = find_session(load_plan(), week, number)
     if save is not None:
-        from stridebeat.session import session_to_toml
-        from stridebeat.sinks.wav import write_text_atomically
+        from stridebeat.engine.session import session_to_toml
+        from stridebeat.files import write_text_atomically
 
         if save.suffix != ".toml":
             raise click.BadParameter("give a .toml file name", param_hint="--save")
@@ -375,15 +316,15 @@ def session(
 def _run(
     planned: PlannedSession,
     output: Path | None,
-    sound: _Sound,
-    live: _Live,
+    sound: Sound,
+    live: Live,
     source: str,
 ) -> None:
     from stridebeat.prepare import Request
 
-    click.echo(_title(planned) + f", {planned.minutes:.0f} min.")
+    click.echo(dated_title(planned) + f", {planned.minutes:.0f} min.")
     request = Request(session=planned.session)
     if output is None:
-        _play_live(request, sound, live, source, (planned.week, planned.number))
+        play_live(request, sound, live, source, (planned.week, planned.number))
         return
-    _render_request(request, sound, output, lyrics=True)
+    render_request(request, sound, output, lyrics=True)

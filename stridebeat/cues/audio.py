@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from stridebeat.render import SpokenCue
-from stridebeat.schedule import Cue
-from stridebeat.speech import Speech, estimate_seconds
-from stridebeat.synth import Wave, load_clip
+from stridebeat.cues.schedule import Cue
+from stridebeat.cues.speech import Speech, estimate_seconds
+from stridebeat.engine.render import SpokenCue
+from stridebeat.engine.synth import Wave, load_clip
 from stridebeat.units import seconds_to_frames
 
 MAX_RECORDING_SECONDS = 30.0

@@ -1,7 +1,4 @@
-"""Commands about the runner: ``baseline`` (from an activity file, a tap test or a count).
-
-Part of the command-line layer with cli.py and plan_cli.py.
-"""
+"""Commands about the runner: ``baseline``, ``check``, ``done`` and ``log``."""
 
 from __future__ import annotations
 
@@ -9,43 +6,16 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from stridebeat.cli import cli
+from stridebeat.cli.plan import dated_title, load_plan
 from stridebeat.errors import InputError
-
-if TYPE_CHECKING:
-    from stridebeat.history import SessionRecord
 
 TAP_SECONDS = 30.0
 
 
-def baseline_path() -> Path:
-    from stridebeat.paths import app_dir
-
-    return app_dir() / "baseline.toml"
-
-
-def save_baseline(spm: float, source: str) -> Path:
-    """Write the baseline 'plan init' uses when --baseline is not given."""
-    from stridebeat.sinks.wav import write_text_atomically
-
-    path = baseline_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    escaped = source.replace("\\", "\\\\").replace('"', '\\"')
-    text = (
-        "# Your baseline cadence, used by 'stridebeat plan init' without --baseline.\n"
-        f"spm = {spm:.1f}\n"
-        f'source = "{escaped}"\n'
-        f"date = {dt.date.today().isoformat()}\n"
-    )
-    write_text_atomically(path, text)
-    return path
-
-
-@cli.command()
+@click.command()
 @click.argument("activity", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--tap", is_flag=True, help="Tap any key on every step for 30 seconds.")
 @click.option("--spm", type=click.FloatRange(100, 260), help="A cadence you counted by hand.")
@@ -71,16 +41,14 @@ def baseline(activity: Path | None, tap: bool, spm: float | None, save: bool) ->
         cadence, source = _from_activity(activity), activity.name
     click.echo(f"Baseline: {cadence:.0f} steps per minute ({source}).")
     if save:
-        from stridebeat.history import History
+        from stridebeat.training.standing import save_baseline
 
-        path = save_baseline(cadence, source)
-        with History() as history:  # for the chart in 'stridebeat log'
-            history.record_baseline(dt.date.today(), cadence, source)
-        click.echo(f"Saved to {path}: 'stridebeat plan init' will start from it.")
+        path = save_baseline(cadence, source, dt.date.today())
+        click.echo(f"Saved in {path}: 'stridebeat plan init' will start from it.")
 
 
 def _from_activity(path: Path) -> float:
-    from stridebeat.activity import read_activity
+    from stridebeat.runner.activity import read_activity
 
     found = read_activity(path)
     distance = f"{found.distance_m / 1000:.1f} km, " if found.distance_m else ""
@@ -94,8 +62,8 @@ def _from_activity(path: Path) -> float:
 
 
 def _tap_test() -> float:
-    from stridebeat.keys import KeyReader
-    from stridebeat.tap import cadence_from_taps
+    from stridebeat.controls.keys import KeyReader
+    from stridebeat.runner.tap import cadence_from_taps
 
     if not sys.stdin.isatty():
         raise InputError("the tap test needs a terminal to read key presses: run it in one")
@@ -115,16 +83,15 @@ def _tap_test() -> float:
     return result.cadence_spm
 
 
-@cli.command()
+@click.command()
 @click.argument("week", required=False, type=click.IntRange(1, 52))
 @click.argument("number", required=False, type=click.IntRange(1, 14))
 def done(week: int | None, number: int | None) -> None:
     """Mark a plan session done that you ran from a phone file (default: today's)."""
-    from stridebeat.history import History
-    from stridebeat.plan import find_session, session_on
-    from stridebeat.plan_cli import _load, _title
+    from stridebeat.runner.history import History
+    from stridebeat.training.plan import find_session, session_on
 
-    made = _load()
+    made = load_plan()
     if (week is None) != (number is None):
         raise click.UsageError("give both WEEK and NUMBER, e.g. 'stridebeat done 2 1'")
     if week is not None and number is not None:
@@ -138,24 +105,7 @@ def done(week: int | None, number: int | None) -> None:
         history.mark_done(
             planned.week, planned.number, dt.date.today(), planned.minutes, planned.cadence_spm
         )
-    click.echo(f"Marked done: {_title(planned)}.")
-
-
-def _adherence(sessions: list[SessionRecord]) -> list[tuple[int, int, int]]:
-    """(week, sessions done, sessions planned) for each plan week so far; [] without a plan."""
-    from stridebeat.planfile import load_plan, plan_path
-
-    if not plan_path().is_file():
-        return []
-    made = load_plan(plan_path())
-    today = dt.date.today()
-    done = {(s.week, s.number) for s in sessions if s.week and (s.finished or s.source == "done")}
-    rows = []
-    for week in sorted({p.week for p in made.sessions if p.date <= today}):
-        planned = [p for p in made.sessions if p.week == week]
-        count = sum((p.week, p.number) in done for p in planned)
-        rows.append((week, count, len(planned)))
-    return rows
+    click.echo(f"Marked done: {dated_title(planned)}.")
 
 
 def _stance(text: str) -> tuple[str, str]:
@@ -165,7 +115,7 @@ def _stance(text: str) -> tuple[str, str]:
     return sides["left"], sides["right"]
 
 
-@cli.command()
+@click.command()
 @click.argument("spm", required=False, type=click.FloatRange(100, 260))
 @click.option("--count", type=click.IntRange(40, 130), help="Steps counted in 30 s instead.")
 @click.option("--stance", metavar="left=.. right=..",
@@ -184,7 +134,7 @@ def check(
       stridebeat check --stance left=steady right=drop
       stridebeat check --pain 3 --where knee
     """
-    from stridebeat.history import History
+    from stridebeat.runner.history import History
 
     if spm is None and count is None and stance is None and pain is None:
         raise click.UsageError("say what to record: SPM, --count, --stance or --pain")
@@ -215,26 +165,29 @@ def check(
                 )
 
 
-@cli.command("log")
+@click.command("log")
 @click.option("--json", "as_json", is_flag=True, help="Everything, for programs.")
 def log_command(as_json: bool) -> None:
     """Recent sessions, your streak, and your cadence over time."""
     import json
 
-    from stridebeat.history import History, streak, to_json
+    from stridebeat.runner.history import History, streak, to_json
+    from stridebeat.training.standing import adherence, current_plan
 
+    today = dt.date.today()
     with History() as history:
         sessions = history.sessions()
         checks = history.retention_checks()
         baselines = history.baselines()
         stances = history.stance_checks()
         pains = history.pain_reports()
-    weeks = streak((s.day for s in sessions if s.finished), dt.date.today(), per_week=2)
-    adherence = _adherence(sessions)
+    weeks = streak((s.day for s in sessions if s.finished), today, per_week=2)
+    made = current_plan()
+    weekly = adherence(made, sessions, today) if made is not None else []
     if as_json:
         click.echo(json.dumps({
             "streak_weeks": weeks,
-            "adherence": [{"week": w, "done": d, "planned": p} for w, d, p in adherence],
+            "adherence": [{"week": a.week, "done": a.done, "planned": a.planned} for a in weekly],
             "sessions": [to_json(r) for r in sessions],
             "retention_checks": [to_json(r) for r in checks],
             "baselines": [to_json(r) for r in baselines],
@@ -243,8 +196,10 @@ def log_command(as_json: bool) -> None:
         }, indent=1))  # fmt: skip
         return
     click.echo(f"Streak: {weeks} week(s) in a row with at least two finished runs.")
-    if adherence:
-        click.echo("Adherence: " + ", ".join(f"week {w} {d}/{p}" for w, d, p in adherence))
+    if weekly:
+        click.echo(
+            "Adherence: " + ", ".join(f"week {a.week} {a.done}/{a.planned}" for a in weekly)
+        )
     click.echo("\nRecent sessions")
     for record in sessions[-10:]:
         slot = f"week {record.week} session {record.number}" if record.week else record.source

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from stridebeat.schedule import Cue
+    from stridebeat.cues.schedule import Cue
 
 
 def lrc_path(output: Path) -> Path:

@@ -5,20 +5,18 @@ from __future__ import annotations
 import bisect
 import copy
 import math
-import queue
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from stridebeat.synth import PHASES, ShiftedClick, accent_of, load_sound
-from stridebeat.timeline import Timeline
+from stridebeat.engine.synth import PHASES, ShiftedClick, accent_of, load_sound
+from stridebeat.engine.timeline import Timeline
 
 if TYPE_CHECKING:
-    from stridebeat.schedule import Cue
+    from stridebeat.cues.schedule import Cue
 
 # Speech sits at this peak and clicks are ducked to DUCK under it: 0.65 + 0.3 stays below
 # full scale whatever the click volume, so the mix never clips.
@@ -295,58 +293,3 @@ def _pcm16_table(table: NDArray[np.float32], gains: NDArray[np.float32]) -> NDAr
     out = np.empty(scaled.shape, dtype=np.int16)
     _to_pcm16(scaled, out)
     return out
-
-
-def render_to(
-    write: Callable[[NDArray[Any]], None],
-    renderer: Renderer,
-    progress: Callable[[int], None] | None = None,
-    pcm16: bool = False,
-) -> int:
-    """Render a whole timeline through ``write`` (16-bit blocks if ``pcm16``, else float32);
-    return the number of frames written. The next block is rendered while one is written."""
-    written = 0
-    # three buffers: one being written, one waiting in the queue, one being rendered
-    blocks: Iterator[NDArray[Any]] = (
-        renderer.pcm16_chunks(buffers=3) if pcm16 else renderer.chunks(buffers=3)
-    )
-    for block in _ahead(blocks):
-        write(block)
-        written += len(block)
-        if progress is not None:
-            progress(len(block))
-    return written
-
-
-_END = object()
-
-
-def _ahead(items: Iterator[Any]) -> Iterator[Any]:
-    """Run ``items`` one step ahead in a thread (numpy and libsndfile release the GIL)."""
-    handoff: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        handoff.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            handoff.put(_END)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            handoff.put(exc)
-
-    worker = threading.Thread(target=produce, name="stridebeat-render", daemon=True)
-    worker.start()
-    try:
-        while (item := handoff.get()) is not _END:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()

@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 
 from stridebeat.errors import FileInputError
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text, text_list
-from stridebeat.units import parse_duration, parse_ramp, parse_spm
+from stridebeat.units import parse_duration, parse_ramp, parse_spm, split_names
 
 BlockKind = Literal["run", "drill", "strength", "rest", "check"]
 BLOCK_KINDS: tuple[str, ...] = get_args(BlockKind)
@@ -186,7 +186,7 @@ def _parse_block(table: Table) -> Block:
 def script_names(raw: Any) -> tuple[str, ...]:
     """Cue script names: a list, or one string with commas (``"glutes,cadence"``)."""
     items = text_list(raw)
-    names = tuple(n.strip() for item in items for n in item.split(",") if n.strip())
+    names = split_names(items)
     if not names:
         raise ValueError('no cue script named: give names such as "glutes"')
     return names

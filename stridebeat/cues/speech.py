@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from stridebeat.engine.synth import Wave, resample
 from stridebeat.errors import InputError, OutputError, SpeechFailed, SpeechUnavailable
+from stridebeat.files import publish, temp_beside
 from stridebeat.paths import app_dir
-from stridebeat.sinks.wav import publish, temp_beside
-from stridebeat.synth import Wave, resample
 
 ENGINES = ("auto", "espeak-ng", "pyttsx3")
 RATE_RANGE = (80, 450)  # words per minute that both engines honour

@@ -15,9 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stridebeat.engine.session import (
+    metronome_text,
+    parse_metronome,
+)
 from stridebeat.errors import FileInputError
 from stridebeat.paths import app_dir
-from stridebeat.plan import (
+from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
+from stridebeat.training.plan import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,
     KINDS,
@@ -32,12 +37,7 @@ from stridebeat.plan import (
     planned_session,
     strength_minutes,
 )
-from stridebeat.session import (
-    metronome_text,
-    parse_metronome,
-)
-from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
-from stridebeat.units import parse_spm
+from stridebeat.units import parse_date, parse_spm
 
 
 def plan_path() -> Path:
@@ -52,7 +52,7 @@ def load_plan(path: Path) -> Plan:
 def save_plan(plan: Plan, path: Path) -> None:
     """Write the plan file so that it appears whole or not at all."""
     from stridebeat.errors import OutputError
-    from stridebeat.sinks.wav import write_text_atomically
+    from stridebeat.files import write_text_atomically
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -354,12 +354,7 @@ def _date(raw: Any) -> datetime.date:
         return raw
     if not isinstance(raw, str):
         raise TypeError
-    try:
-        return datetime.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValueError(
-            f"{raw!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-07"
-        ) from None
+    return parse_date(raw)
 
 
 def _kind(raw: Any) -> str:

@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from stridebeat.plan import Plan, PlannedSession, SessionSpec, planned_session
+from stridebeat.training.plan import Plan, PlannedSession, SessionSpec, planned_session
 
 if TYPE_CHECKING:
-    from stridebeat.history import PainRecord, RetentionRecord, SessionRecord
+    from stridebeat.runner.history import PainRecord, RetentionRecord, SessionRecord
 
 GRACE_DAYS = 2  # a session may be done up to two days after its date
 EARLY_DAYS = 7  # ... or up to a week before it
@@ -56,7 +56,7 @@ def review(
     today: datetime.date,
 ) -> Review:
     """Look back on each week of ``plan`` that is over and not yet reviewed (see the module)."""
-    done = [r for r in sessions if r.finished or r.source == "done"]
+    done = [r for r in sessions if counts_as_done(r)]
     held: list[int] = []
     messages: list[str] = []
     inserts = 0
@@ -73,7 +73,7 @@ def review(
         reviewed = tuple(sorted({*plan.reviewed_weeks, week}))
         plan = replace(plan, reviewed_weeks=reviewed)
     missed = tuple(
-        (s.week, s.number) for s in plan.sessions if _due(s, today) and not _is_done(s, done)
+        (s.week, s.number) for s in plan.sessions if _due(s, today) and not is_done(s, done)
     )
     return Review(plan, missed, tuple(held), tuple(messages))
 
@@ -82,7 +82,13 @@ def _due(planned: PlannedSession, today: datetime.date) -> bool:
     return planned.date + datetime.timedelta(GRACE_DAYS) < today
 
 
-def _is_done(planned: PlannedSession, done: Sequence[SessionRecord]) -> bool:
+def counts_as_done(record: SessionRecord) -> bool:
+    """A session in the history counts toward the plan when it finished or was marked done."""
+    return record.finished or record.source == "done"
+
+
+def is_done(planned: PlannedSession, done: Sequence[SessionRecord]) -> bool:
+    """Whether ``done`` (records that count) has ``planned``'s week and number in its window."""
     earliest = planned.date - datetime.timedelta(EARLY_DAYS)
     latest = planned.date + datetime.timedelta(GRACE_DAYS)
     return any(
@@ -149,7 +155,7 @@ def _verdict(
             "see a physiotherapist if the pain persists."
         )
     runs = [s for s in _weeks(plan)[week] if s.kind == "run"]
-    runs_done = sum(_is_done(s, done) for s in runs)
+    runs_done = sum(is_done(s, done) for s in runs)
     share, of = DONE_SHARE
     if runs and runs_done * of < share * len(runs):
         return [cadence], (

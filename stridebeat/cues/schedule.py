@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stridebeat.cuescript import CueRule, CueScript, fill, load_scripts, placeholders
+from stridebeat.cues.script import CueRule, CueScript, fill, load_scripts, placeholders
+from stridebeat.engine.session import Block, Ramp, Rhythm, Session, Steady
+from stridebeat.engine.timeline import Span, Timeline
 from stridebeat.errors import InputError
-from stridebeat.session import Block, Ramp, Rhythm, Session, Steady
-from stridebeat.timeline import Span, Timeline
 from stridebeat.units import plural, seconds_to_frames
 
 # A cue pushed further than this from its time cannot keep to its script.

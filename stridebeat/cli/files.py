@@ -1,0 +1,273 @@
+"""Commands that make files or inspect what goes into them: render, demo, sounds, cues, say,
+voices."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from stridebeat.cli.options import (
+    FILE_RATE,
+    Sound,
+    converter,
+    positive_duration,
+    session_options,
+    sound_options,
+    speech,
+    speech_options,
+)
+from stridebeat.cli.terminal import print_cues, progress, terminate_as_exit
+from stridebeat.errors import StridebeatError
+from stridebeat.units import format_clock, parse_ramp, parse_spm
+
+if TYPE_CHECKING:
+    from stridebeat.prepare import Prepared, Request
+
+
+@click.command()
+@session_options
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File to write: .wav (16-bit), .flac, .ogg or .mp3.",
+)
+@sound_options
+@click.option("--no-lyrics", is_flag=True, help="Do not write the .lrc lyrics file.")
+def render(
+    session_file: Path | None,
+    spm: float | None,
+    ramp: tuple[float, float] | None,
+    duration: float | None,
+    cues: tuple[str, ...],
+    output: Path,
+    sound: Sound,
+    no_lyrics: bool,
+) -> None:
+    """Render a session to an audio file to carry on a phone.
+
+    \b
+    Examples:
+      stridebeat render --spm 176 --duration 60m -o run.wav
+      stridebeat render --ramp 165:175 --duration 60m -o ramp.wav
+      stridebeat render --spm 172 --duration 20m --cues glutes,cadence -o run.mp3
+      stridebeat render --cues activation -o warmup.mp3
+      stridebeat render examples/session.toml -o session.mp3
+
+    The first click starts at the file's first sample; every click sits at its exact
+    position, however long the file. The file appears only when complete. With cues, a
+    .lrc lyrics file beside it shows each cue on a phone's music player.
+    """
+    from stridebeat.prepare import Request
+
+    render_request(Request(session_file, spm, ramp, duration, cues), sound, output, not no_lyrics)
+
+
+def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -> Prepared:
+    """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal."""
+    from stridebeat.export import write_rendering
+    from stridebeat.prepare import prepare
+    from stridebeat.sinks.file import check_target
+
+    check_target(output)
+    rate = sound.sample_rate or FILE_RATE
+    prepared = prepare(request, sound.voice, sound.accent, rate, sound.speech)
+    renderer = prepared.renderer
+    with terminate_as_exit(), progress(renderer.length, f"Rendering {output.name}") as step:
+        write_rendering(prepared, output, lyrics, progress=step)
+    if prepared.cues and not prepared.spoken:
+        print_cues(prepared.cues, renderer.timeline.rate)
+    if sys.stderr.isatty():
+        _summary(prepared, output)
+    return prepared
+
+
+def _summary(prepared: Prepared, output: Path) -> None:
+    timeline = prepared.renderer.timeline
+    clicks = len(timeline.clicks_between(0, timeline.length))
+    layout = "stereo" if prepared.renderer.channels == 2 else "mono"
+    cues = f", {len(prepared.cues)} cues" if prepared.cues else ""
+    click.echo(
+        f"Wrote {output}: {format_clock(timeline.length / timeline.rate)}, {clicks} clicks"
+        f"{cues}, {timeline.rate} Hz {layout}.",
+        err=True,
+    )
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--output",
+    default=Path("demo.wav"),
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Where to write the demo.",
+)
+@click.option("--no-play", is_flag=True, help="Only write the file.")
+@sound_options
+def demo(output: Path, no_play: bool, sound: Sound) -> None:
+    """Render a one-minute demo with spoken cues and play it if a sound device exists.
+
+    The demo runs easy at 164 spm, ramps to 172, then holds 172 (the 'demo' cue script).
+    """
+    from stridebeat.prepare import Request
+
+    accented = sound if sound.accent else dataclasses.replace(sound, accent=4)
+    render_request(Request(cues=("demo",)), accented, output, lyrics=True)
+    click.echo(f"Demo written to {output}: easy at 164 spm, a ramp to 172, then 172.")
+    if no_play:
+        return
+    from stridebeat.errors import DeviceError
+    from stridebeat.sinks.live import play_file
+
+    try:
+        play_file(output)
+    except DeviceError as exc:
+        reason = str(exc).split(";")[0]  # without the hint to render: that is done already
+        click.echo(f"Not playing: {reason}. Play {output} with any audio player or on a phone.")
+
+
+@click.command()
+def sounds() -> None:
+    """List the built-in click sounds (use one with --sound NAME)."""
+    from stridebeat.engine.synth import sound_names
+
+    for name in sound_names():
+        click.echo(name)
+
+
+@click.group()
+def cues() -> None:
+    """List cue scripts and check your own."""
+
+
+@cues.command("list")
+def cues_list() -> None:
+    """List the cue scripts: built-in ones and yours (yours win on a shared name)."""
+    from stridebeat.cues.script import load_script, script_paths, user_scripts_dir
+
+    for name, (path, builtin) in sorted(script_paths().items()):
+        try:
+            description = load_script(path).description
+        except StridebeatError as exc:
+            description = f"(broken: {exc})"
+        origin = "built-in" if builtin else "yours"
+        click.echo(f"{name:<14} {origin:<9} {description}")
+    click.echo(f"\nYour own scripts go in {user_scripts_dir()} (see cue_scripts/README.md).")
+
+
+@cues.command("check")
+@click.argument("script", metavar="SCRIPT")
+@click.option("--spm", callback=converter(parse_spm), metavar="SPM", help="Cadence to try it on.")
+@click.option("--ramp", callback=converter(parse_ramp), metavar="START:END", help="Or a ramp.")
+@click.option(
+    "--duration",
+    callback=converter(positive_duration),
+    metavar="TIME",
+    help="How long a run to try it on (default 20m at 170 spm for scripts without a routine).",
+)
+@click.option("--no-speech", is_flag=True, help="Estimate phrase lengths instead of speaking.")
+@speech_options
+def cues_check(
+    script: str,
+    spm: float | None,
+    ramp: tuple[float, float] | None,
+    duration: float | None,
+    no_speech: bool,
+    speech_engine: str,
+    voice: str | None,
+    speech_rate: int,
+) -> None:
+    """Validate a cue script (a name or a .toml path) and print the cues it would give.
+
+    \b
+    Examples:
+      stridebeat cues check glutes --spm 172 --duration 20m
+      stridebeat cues check ~/my-cues.toml --ramp 165:172 --duration 30m
+    """
+    from stridebeat.cues.script import find_script, load_script
+    from stridebeat.engine.render import Voice
+    from stridebeat.prepare import Request, prepare
+
+    path = find_script(script)
+    loaded = load_script(path)
+    if spm is None and ramp is None and not loaded.routine:
+        spm, duration = 170.0, duration or 20 * 60.0
+    prepared = prepare(
+        Request(None, spm, ramp, duration, (str(path),)),
+        Voice(),
+        0,
+        FILE_RATE,
+        speech(speech_engine, voice, speech_rate, not no_speech),
+    )
+    rate = prepared.renderer.timeline.rate
+    total = format_clock(prepared.renderer.length / rate)
+    click.echo(f"{path}: {len(loaded.rules)} rules, {len(prepared.cues)} cues in {total}")
+    for cue in prepared.cues:
+        role = "structural" if cue.structural else "form"
+        click.echo(f"{format_clock(cue.frame / rate):>8}  {role:<10}  {cue.text}")
+
+
+@click.command()
+@click.argument("text")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the phrase to this file (.wav, .flac, .ogg, .mp3) instead of playing it.",
+)
+@click.option(
+    "--sample-rate", type=click.IntRange(8000, 192000), default=FILE_RATE, show_default=True
+)
+@speech_options
+def say(
+    text: str,
+    output: Path | None,
+    sample_rate: int,
+    speech_engine: str,
+    voice: str | None,
+    speech_rate: int,
+) -> None:
+    """Speak TEXT with the cue voice, to try a voice or a rate.
+
+    \b
+    Examples:
+      stridebeat say "Push the ground back"
+      stridebeat say "Lean from the ankles" --voice en-gb --speech-rate 160 -o lean.wav
+    """
+    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.engine.render import SPEECH_PEAK
+
+    if not text.strip():
+        raise click.BadParameter("give some words to say", param_hint="TEXT")
+    spoken = Speech(SpeechSettings(speech_engine, voice, speech_rate))
+    wave = SPEECH_PEAK * spoken.phrase(text, sample_rate)
+    if output is not None:
+        from stridebeat.sinks.file import AudioFileSink, check_target
+
+        check_target(output)
+        with AudioFileSink(output, sample_rate, 1) as sink:
+            sink.write(wave[:, None])
+            sink.commit()
+        click.echo(f"Wrote {output} ({len(wave) / sample_rate:.1f} s, {spoken.engine_used}).")
+        return
+    from stridebeat.sinks.live import play_wave
+
+    play_wave(wave, sample_rate)
+
+
+@click.command()
+@speech_options
+def voices(speech_engine: str, voice: str | None, speech_rate: int) -> None:
+    """List the speech voices you can give to --voice."""
+    from stridebeat.cues.speech import Speech, SpeechSettings
+
+    found = Speech(SpeechSettings(speech_engine, None, speech_rate)).voices()
+    for info in found:
+        languages = ",".join(info.languages)
+        click.echo(f"{info.engine:<10} {info.id:<28} {info.name:<24} {languages}")

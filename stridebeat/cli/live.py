@@ -1,0 +1,219 @@
+"""Live play: ``play`` and ``devices``, and the live loop the plan's commands share."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from stridebeat.cli.options import (
+    EXIT_INTERRUPTED,
+    Live,
+    Sound,
+    live_options,
+    session_options,
+    sound_options,
+)
+from stridebeat.units import format_clock
+
+if TYPE_CHECKING:
+    from stridebeat.prepare import Prepared, Request
+    from stridebeat.sinks.live import Status, Summary
+
+
+@click.command()
+@session_options
+@sound_options
+@live_options
+def play(
+    session_file: Path | None,
+    spm: float | None,
+    ramp: tuple[float, float] | None,
+    duration: float | None,
+    cues: tuple[str, ...],
+    sound: Sound,
+    live: Live,
+) -> None:
+    """Play a session live, e.g. into earbuds while you run.
+
+    \b
+    Examples:
+      stridebeat play --spm 172                      until you press q
+      stridebeat play --ramp 165:172 --duration 20m --cues glutes,cadence
+      stridebeat play session.toml --start-at 12:30  resume a run part-way
+
+    \b
+    Keys (on a terminal): space pause/resume, + and - cadence by 1 spm,
+    c cues on/off, q quit. Ctrl-C fades out and stops.
+    """
+    from stridebeat.prepare import Request
+
+    request = Request(session_file, spm, ramp, duration, cues, open_ended=True)
+    play_live(request, sound, live)
+
+
+def play_live(
+    request: Request,
+    sound: Sound,
+    live: Live,
+    source: str = "play",
+    slot: tuple[int, int] | None = None,
+) -> None:
+    """Play, then report and record in the history (Ctrl-C records a partial session)."""
+    from stridebeat.prepare import prepare
+    from stridebeat.sinks.live import LivePlayer, find_device
+    from stridebeat.units import seconds_to_frames
+
+    output = find_device(live.device)
+    rate = sound.sample_rate or output.default_rate
+    prepared = prepare(request, sound.voice, sound.accent, rate, sound.speech)
+    renderer = prepared.renderer
+    start = 0
+    if live.start_at:
+        start = seconds_to_frames(live.start_at, rate)
+        if start >= renderer.length:
+            total = format_clock(renderer.length / rate)
+            raise click.BadParameter(f"the session is only {total} long", param_hint="--start-at")
+        beats = renderer.timeline.clicks_between(start, renderer.length)
+        start = int(beats.positions[0]) if len(beats) else start
+    player = LivePlayer(
+        renderer,
+        output,
+        start=start,
+        blocksize=live.blocksize,
+        latency=live.latency,
+        reschedule=prepared.reschedule,
+    )
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    show: Callable[[Status], None] = (
+        _StatusLine(request.plays_until_stopped) if interactive else _PlainLog(prepared, start)
+    )
+    click.echo(f"Playing on {output.name} at {rate} Hz.")
+    started = datetime.now().astimezone()
+    planned = None if request.plays_until_stopped else (renderer.length - start) / rate / 60
+    try:
+        if interactive:
+            from stridebeat.controls.keys import KeyReader, key_bindings
+
+            with KeyReader(key_bindings(player)):
+                summary = player.play(show)
+        else:
+            summary = player.play(show)
+    except KeyboardInterrupt:
+        click.echo("")
+        _report(player.summary(), interrupted=True)
+        _remember(player.summary(), started, planned, source, slot)
+        sys.exit(EXIT_INTERRUPTED)
+    if interactive:
+        click.echo("")
+    _report(summary, interrupted=False)
+    _remember(summary, started, planned, source, slot)
+
+
+def _remember(
+    summary: Summary,
+    started: datetime,
+    planned_minutes: float | None,
+    source: str,
+    slot: tuple[int, int] | None,
+) -> None:
+    """Add the session to the history; a history that cannot be written costs a warning only."""
+    from stridebeat.runner.history import History, HistoryError
+
+    played = summary.seconds_played / 60
+    week, number = slot if slot else (None, None)
+    try:
+        with History() as history:
+            history.record_session(
+                started=started,
+                ended=datetime.now().astimezone(),
+                planned_minutes=played if planned_minutes is None else planned_minutes,
+                completed_minutes=played,
+                cadence_spm=summary.cadence,
+                underruns=summary.underruns,
+                finished=summary.finished,
+                week=week,
+                number=number,
+                source=source,
+            )
+    except HistoryError as exc:
+        click.echo(f"Warning: this session was not added to your history: {exc}", err=True)
+
+
+class _StatusLine:
+    """One line, rewritten in place: time, cadence, block, next cue, underruns."""
+
+    def __init__(self, endless: bool) -> None:
+        self.endless = endless
+        self.width = 0
+
+    def __call__(self, status: Status) -> None:
+        seconds = status.frame / status.rate
+        remaining = (
+            "" if self.endless else f" / -{format_clock(status.length / status.rate - seconds)}"
+        )
+        cadence = f"{status.cadence:.0f} spm" if status.cadence is not None else "no beat"
+        cue = "cues off" if status.cues_muted else "no more cues"
+        if status.next_cue and not status.cues_muted:
+            at, text = status.next_cue
+            cue = f"next {format_clock(at / status.rate)} {text[:30]}"
+        state = "PAUSED  " if status.paused else ""
+        line = (
+            f"{state}{format_clock(seconds)}{remaining}  {cadence}  {status.block}  {cue}  "
+            f"underruns {status.underruns}   [space +/- c q]"
+        )
+        click.echo("\r" + line.ljust(self.width), nl=False)
+        self.width = len(line)
+
+
+class _PlainLog:
+    """Without a terminal (a Pi started by a service): block changes and cues, one per line."""
+
+    def __init__(self, prepared: Prepared, start: int) -> None:
+        self.frame = start
+        self.label = ""
+        self.cues = list(prepared.cues)
+
+    def __call__(self, status: Status) -> None:
+        rate = status.rate
+        if status.block != self.label:
+            self.label = status.block
+            cadence = f" at {status.cadence:.0f} spm" if status.cadence is not None else ""
+            click.echo(f"{format_clock(status.frame / rate)}  {status.block}{cadence}")
+        for cue in self.cues:
+            if self.frame <= cue.frame < status.frame:
+                click.echo(f"{format_clock(cue.frame / rate)}  cue: {cue.text}")
+        self.frame = status.frame
+
+
+def _report(summary: Summary, interrupted: bool) -> None:
+    cadence = f" at {summary.cadence:.0f} spm" if summary.cadence is not None else ""
+    ended = "Stopped" if interrupted or not summary.finished else "Finished"
+    click.echo(
+        f"{ended} after {format_clock(summary.seconds_played)} "
+        f"(at {format_clock(summary.frame / summary.rate)} of the session){cadence}; "
+        f"{summary.underruns} underruns."
+    )
+    if not summary.finished:
+        click.echo(f"Resume with --start-at {format_clock(summary.frame / summary.rate)}.")
+
+
+@click.command()
+def devices() -> None:
+    """List the sound outputs you can give to 'play --device'."""
+    from stridebeat.sinks.live import output_devices
+
+    found = output_devices()
+    if not found:
+        click.echo("No sound output device found; 'stridebeat render' makes files instead.")
+        return
+    for device in found:
+        mark = "*" if device.is_default else " "
+        click.echo(
+            f"{mark} {device.index:>3}  {device.name}  ({device.host_api}, "
+            f"{device.channels} ch, {device.default_rate} Hz)"
+        )

@@ -1,0 +1,287 @@
+"""Option groups and converters shared by the commands.
+
+Ranges and choices come from the library's constants, so the CLI and the library agree.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from stridebeat.units import MAX_SPM, MIN_SPM, parse_duration, parse_ramp, parse_spm, split_names
+
+if TYPE_CHECKING:
+    from stridebeat.engine.render import Voice
+    from stridebeat.prepare import SpeechOptions
+
+EXIT_INTERRUPTED = 130
+FILE_RATE = 44100  # Hz, for files when --sample-rate is not given
+SPEECH_ENGINES = ("auto", "espeak-ng", "pyttsx3")
+
+
+def converter(parse: Callable[[Any], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback that runs a units parser and turns its ValueError into BadParameter."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+    return callback
+
+
+def positive_duration(text: str) -> float:
+    seconds = parse_duration(text)
+    if seconds <= 0:
+        raise ValueError(f"{text!r} is zero: give a duration longer than that, such as 30m")
+    return seconds
+
+
+def _volume(value: float) -> float:
+    from stridebeat.units import parse_volume
+
+    return parse_volume(value)
+
+
+def _cue_names(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    return split_names(value)
+
+
+def options(*given: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Apply a group of click options shared by several commands."""
+
+    def apply(func: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(given):
+            func = option(func)
+        return func
+
+    return apply
+
+
+session_options = options(
+    click.argument(
+        "session_file",
+        required=False,
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="[SESSION.toml]",
+    ),
+    click.option(
+        "--spm",
+        callback=converter(parse_spm),
+        metavar="SPM",
+        help=f"Constant cadence in steps per minute ({MIN_SPM:g}-{MAX_SPM:g}).",
+    ),
+    click.option(
+        "--ramp",
+        callback=converter(parse_ramp),
+        metavar="START:END",
+        help="Cadence changing linearly in time over the duration, e.g. 165:175.",
+    ),
+    click.option(
+        "--duration",
+        callback=converter(positive_duration),
+        metavar="TIME",
+        help="Length with --spm or --ramp: 45s, 30m, 1h5m, 1:05:00.",
+    ),
+    click.option(
+        "--cues",
+        multiple=True,
+        callback=_cue_names,
+        metavar="NAMES",
+        envvar="STRIDEBEAT_CUES",
+        help="Spoken cue scripts, e.g. glutes,cadence (see 'stridebeat cues list'). "
+        "Scripts with a routine (activation, stance-check) play it first.",
+    ),
+)
+
+_voice_options = options(
+    click.option(
+        "--sound",
+        default="wood",
+        show_default=True,
+        envvar="STRIDEBEAT_SOUND",
+        help="Click sound: wood, beep, tick, bell, or the path of a WAV file.",
+    ),
+    click.option(
+        "--accent",
+        type=click.IntRange(0, 64),
+        default=0,
+        metavar="N",
+        help="Accent every Nth step with a higher click (0: off).",
+    ),
+    click.option(
+        "--stereo-steps",
+        is_flag=True,
+        help="Pan alternate steps left and right (not fully: one earbud still "
+        "hears every step). Output becomes stereo.",
+    ),
+    click.option(
+        "--volume",
+        type=float,
+        default=80.0,
+        show_default=True,
+        envvar="STRIDEBEAT_VOLUME",
+        callback=converter(_volume),
+        help="Click peak level in percent of full scale (0-100).",
+    ),
+)
+
+
+speech_options = options(
+    click.option(
+        "--speech-engine",
+        type=click.Choice(SPEECH_ENGINES),
+        default="auto",
+        show_default=True,
+        envvar="STRIDEBEAT_SPEECH_ENGINE",
+        help="Text-to-speech engine (auto: espeak-ng first on Linux, system voices elsewhere).",
+    ),
+    click.option(
+        "--voice",
+        envvar="STRIDEBEAT_VOICE",
+        help="Speech voice (see 'stridebeat voices'); default: the engine's English voice.",
+    ),
+    click.option(
+        "--speech-rate",
+        type=click.IntRange(80, 450),
+        default=175,
+        show_default=True,
+        envvar="STRIDEBEAT_SPEECH_RATE",
+        help="Speaking rate in words per minute.",
+    ),
+)
+
+
+def speech(engine: str, voice: str | None, rate: int, enabled: bool = True) -> SpeechOptions:
+    from stridebeat.prepare import SpeechOptions
+
+    return SpeechOptions(enabled, engine, voice, rate)
+
+
+@dataclass(frozen=True)
+class Sound:
+    """The options every command that makes audio shares: clicks and speech."""
+
+    voice: Voice
+    accent: int
+    sample_rate: int | None
+    speech: SpeechOptions
+
+
+def sound_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--sound .. --speech-rate and --no-speech, handed to the command as one ``sound``."""
+
+    @click.option(
+        "--sample-rate",
+        type=click.IntRange(8000, 192000),
+        envvar="STRIDEBEAT_SAMPLE_RATE",
+        help=f"Output rate in Hz (default: the device's when playing, {FILE_RATE} for files).",
+    )
+    @_voice_options
+    @speech_options
+    @click.option(
+        "--no-speech",
+        is_flag=True,
+        help="Leave the cues out of the audio; they still show on screen and in the lyrics.",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        sound: str,
+        accent: int,
+        stereo_steps: bool,
+        volume: float,
+        speech_engine: str,
+        voice: str | None,
+        speech_rate: int,
+        no_speech: bool,
+        sample_rate: int | None,
+        **kwargs: Any,
+    ) -> Any:
+        from stridebeat.engine.render import Voice
+
+        chosen = Sound(
+            Voice(sound, volume, stereo_steps),
+            accent,
+            sample_rate,
+            speech(speech_engine, voice, speech_rate, not no_speech),
+        )
+        return func(*args, sound=chosen, **kwargs)
+
+    return wrapper
+
+
+def _latency(text: str) -> float | str:
+    if text in ("low", "high"):
+        return text
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a latency: give seconds (0.05) or low or high") from None
+    if not 0 < seconds <= 2:
+        raise ValueError(f"{text!r}: give a latency above 0 and at most 2 seconds")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Live:
+    """Where and how to play live: --start-at, --device, --latency, --blocksize."""
+
+    start_at: float | None
+    device: str | None
+    latency: float | str
+    blocksize: int
+
+
+def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The live-play options, handed to the command as one ``live``."""
+
+    @click.option(
+        "--start-at",
+        callback=converter(parse_duration),
+        metavar="TIME",
+        help="Start part-way, e.g. 12:30 to resume an interrupted run (on the next step).",
+    )
+    @click.option(
+        "--device",
+        envvar="STRIDEBEAT_DEVICE",
+        help="Output device: a number or part of a name from 'stridebeat devices'.",
+    )
+    @click.option(
+        "--latency",
+        default="0.05",
+        show_default=True,
+        envvar="STRIDEBEAT_LATENCY",
+        callback=converter(_latency),
+        help="Output latency in seconds, or low/high (0.05 plays smoothly on a Raspberry Pi).",
+    )
+    @click.option(
+        "--blocksize",
+        type=click.IntRange(0, 8192),
+        default=0,
+        show_default=True,
+        envvar="STRIDEBEAT_BLOCKSIZE",
+        help="Frames per audio callback (0: let the device choose).",
+    )
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        start_at: float | None,
+        device: str | None,
+        latency: float | str,
+        blocksize: int,
+        **kwargs: Any,
+    ) -> Any:
+        return func(*args, live=Live(start_at, device, latency, blocksize), **kwargs)
+
+    return wrapper

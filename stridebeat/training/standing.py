@@ -1,0 +1,112 @@
+"""Where the runner stands: the saved baseline, the plan as reviewed today, weekly adherence.
+
+The history database is the one store of what the runner did; the plan file is the one store
+of what is planned. Everything here reads them and keeps them in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from stridebeat.errors import InputError
+from stridebeat.paths import app_dir
+from stridebeat.runner.history import History, SessionRecord, history_path
+from stridebeat.training.plan import Plan
+from stridebeat.training.planfile import load_plan, plan_path, save_plan
+from stridebeat.training.review import Review, counts_as_done, is_done, review
+
+NO_PLAN = (
+    "there is no plan yet: make one with 'stridebeat plan init --baseline 162' "
+    "(your cadence now: count your steps for 30 s on an easy run and double it)"
+)
+
+
+def legacy_baseline_path() -> Path:
+    """Where stridebeat 0.1 kept the saved baseline; read once into the history."""
+    return app_dir() / "baseline.toml"
+
+
+def save_baseline(spm: float, source: str, day: dt.date) -> Path:
+    """Keep ``spm`` as the baseline 'plan init' starts from; returns the history's path."""
+    with History() as history:
+        history.record_baseline(day, spm, source)
+    return history_path()
+
+
+def saved_baseline() -> float | None:
+    """The baseline saved last ('stridebeat baseline --save'), if any."""
+    if history_path().is_file():
+        with History() as history:
+            latest = history.latest_baseline()
+        if latest is not None:
+            return latest.cadence_spm
+    return _legacy_baseline()
+
+
+def _legacy_baseline() -> float | None:
+    path = legacy_baseline_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(
+            f"{path}: cannot read the saved baseline ({exc}); fix or delete it"
+        ) from None
+    spm = data.get("spm")
+    if isinstance(spm, bool) or not isinstance(spm, int | float):
+        raise InputError(f"{path}: no 'spm = <number>' line; fix or delete the file")
+    return float(spm)
+
+
+def reviewed_plan(today: dt.date) -> tuple[Review, bool]:
+    """The plan after looking back on the weeks that are over, and whether that changed it
+    (then it is saved, and the review's messages are news for the runner)."""
+    path = plan_path()
+    if not path.is_file():
+        raise InputError(NO_PLAN)
+    made = load_plan(path)
+    if history_path().is_file():
+        with History() as history:
+            found = review(
+                made,
+                history.sessions(),
+                history.retention_checks(),
+                history.pain_reports(),
+                today,
+            )
+    else:
+        found = review(made, [], [], [], today)
+    changed = found.plan is not made
+    if changed:
+        save_plan(found.plan, path)
+    return found, changed
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    week: int
+    done: int
+    planned: int
+
+
+def adherence(
+    plan: Plan, sessions: Sequence[SessionRecord], today: dt.date
+) -> list[WeekAdherence]:
+    """Sessions done and planned for each plan week that has begun."""
+    done = [s for s in sessions if counts_as_done(s)]
+    rows = []
+    for week in sorted({p.week for p in plan.sessions if p.date <= today}):
+        planned = [p for p in plan.sessions if p.week == week]
+        rows.append(WeekAdherence(week, sum(is_done(p, done) for p in planned), len(planned)))
+    return rows
+
+
+def current_plan() -> Plan | None:
+    """The plan file as it stands (not reviewed), or None when there is none."""
+    path = plan_path()
+    return load_plan(path) if path.is_file() else None

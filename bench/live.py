@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from stridebeat.engine.render import Voice
+from stridebeat.engine.render import ClickSound
 from stridebeat.prepare import Request, SpeechOptions, prepare
 from stridebeat.sinks.live import LivePlayer, Status, find_device
 
@@ -67,7 +67,7 @@ SPM = 176
 BLOCKSIZE = 256
 BLOCK_SECONDS = BLOCKSIZE / RATE  # the callback's period: 5.33 ms
 CUES = ("glutes", "cadence")
-VOICE = Voice()  # the play command's defaults: wood, 80 %, mono
+VOICE = ClickSound()  # the play command's defaults: wood, 80 %, mono
 ACCENT = 0
 CHANGE_DELTA = 1.0  # spm per change: the + key
 CLI_SECONDS = 5

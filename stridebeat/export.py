@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stridebeat import __version__
-from stridebeat.engine.render import Voice
+from stridebeat.engine.render import ClickSound
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError, OutputError, StridebeatError
 from stridebeat.files import write_text_atomically
@@ -45,7 +45,7 @@ class Track:
 @dataclass(frozen=True)
 class ExportOptions:
     format: str = "mp3"
-    voice: Voice = Voice()
+    click: ClickSound = ClickSound()
     accent: int = 0
     rate: int = 44100
     speech: SpeechOptions = SpeechOptions()
@@ -192,7 +192,7 @@ def _render_track(track: Track, folder: Path, options: ExportOptions) -> tuple[i
     """Render one track (in a worker process); a failure comes back as (exit code, message)."""
     try:
         prepared = prepare(
-            Request(session=track.session), options.voice, options.accent, options.rate,
+            Request(session=track.session), options.click, options.accent, options.rate,
             options.speech,
         )  # fmt: skip
         tags = Tags(track.title, options.album, track.number)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stridebeat.engine.render import Renderer, SpokenCue, Voice
+from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError
 
@@ -89,13 +89,13 @@ def requested_session(request: Request) -> Session | None:
 
 
 def prepare(
-    request: Request, voice: Voice, accent: int, rate: int, speech: SpeechOptions
+    request: Request, click: ClickSound, accent: int, rate: int, speech: SpeechOptions
 ) -> Prepared:
     from stridebeat.engine.timeline import Timeline
 
     wanted = requested_session(request)
     if wanted is not None and not _names_cues(request, wanted):
-        return Prepared(wanted, Renderer(Timeline(wanted, rate, accent), voice), (), False)
+        return Prepared(wanted, Renderer(Timeline(wanted, rate, accent), click), (), False)
 
     # only sessions with cues need the cue machinery (and its import time)
     from stridebeat.cues.audio import CueSounds
@@ -105,12 +105,12 @@ def prepare(
     session, block_scripts = assemble(wanted, load_scripts(request.cues))
     timeline = Timeline(session, rate, accent)
     if not any(block_scripts):
-        return Prepared(session, Renderer(timeline, voice), (), False)
+        return Prepared(session, Renderer(timeline, click), (), False)
 
     sounds = CueSounds(rate, _speech(speech), speech.rate_wpm)
     open_end = request.plays_until_stopped
     cues = schedule_cues(timeline, block_scripts, sounds.measure, open_end)
-    renderer = Renderer(timeline, voice, sounds.spoken(cues))
+    renderer = Renderer(timeline, click, sounds.spoken(cues))
 
     def reschedule(changed: Renderer) -> list[SpokenCue]:
         placed = schedule_cues(changed.timeline, block_scripts, sounds.measure, open_end)

@@ -10,10 +10,33 @@ import datetime
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 
-MIN_SPM = 30.0
-MAX_SPM = 300.0
+
+@dataclass(frozen=True)
+class CadenceRange:
+    """The steps per minute that one kind of cadence may take (both ends included)."""
+
+    low: float
+    high: float
+    what: str
+
+    def __contains__(self, spm: object) -> bool:
+        return isinstance(spm, int | float) and self.low <= spm <= self.high
+
+    def __str__(self) -> str:
+        return f"{self.low:g}-{self.high:g}"
+
+
+# The one table of cadence limits, in steps per minute.
+CLICK_SPM = CadenceRange(30.0, 300.0, "a metronome cadence")  # anything the engine plays
+RUNNING_SPM = CadenceRange(100.0, 260.0, "a running cadence")  # measured: taps, counts, checks
+PLAN_BASELINE_SPM = CadenceRange(120.0, 220.0, "a baseline to plan from")
+# a running sample in an activity file: below is walking, above is a sensor glitch
+ACTIVITY_RUNNING_SPM = CadenceRange(140.0, 250.0, "a running sample")
+MIN_SPM = CLICK_SPM.low
+MAX_SPM = CLICK_SPM.high
 
 _NUMBER = r"\d+(?:\.\d+)?"
 _UNIT_FORM = re.compile(

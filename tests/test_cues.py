@@ -19,7 +19,7 @@ from stridebeat.cues.script import (
     placeholders,
     script_paths,
 )
-from stridebeat.engine.render import DUCK, SPEECH_PEAK, Renderer, SpokenCue, Voice
+from stridebeat.engine.render import DUCK, SPEECH_PEAK, ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Block, Ramp, Rhythm, Session, Steady, steady_session
 from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import FileInputError, InputError
@@ -267,10 +267,10 @@ def test_speech_ducks_clicks_and_never_clips() -> None:
     timeline = Timeline(steady_session(180, 10), RATE)
     cue = Cue(RATE, RATE * 2, "loud", None, True, 0, "x:1")
     wave = np.ones(RATE * 2, dtype=np.float32)  # a full-scale "phrase"
-    renderer = Renderer(timeline, Voice("beep", volume=0.9), [SpokenCue(cue, wave)])
+    renderer = Renderer(timeline, ClickSound("beep", volume=0.9), [SpokenCue(cue, wave)])
     audio = np.concatenate([b.copy() for b in renderer.chunks(3000)])[:, 0]
     clicks_only = np.concatenate(
-        [b.copy() for b in Renderer(timeline, Voice("beep", volume=0.9)).chunks(3000)]
+        [b.copy() for b in Renderer(timeline, ClickSound("beep", volume=0.9)).chunks(3000)]
     )[:, 0]
     under = slice(RATE + 100, 3 * RATE - 100)
     np.testing.assert_allclose(audio[under], DUCK * clicks_only[under] + SPEECH_PEAK, atol=1e-6)

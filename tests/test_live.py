@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from stridebeat.engine.render import Renderer, Voice
+from stridebeat.engine.render import ClickSound, Renderer
 from stridebeat.engine.session import Block, Ramp, Session, Steady, steady_session
 from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import DeviceError, InputError
@@ -49,7 +49,7 @@ def whole(renderer: Renderer) -> np.ndarray:
 def test_live_output_is_the_rendered_file(jack_server: str, tmp_path: Path) -> None:
     """The stream plays the renderer's float samples; the 16-bit file holds them rounded."""
     request = Request(spm=172, duration=4.0, cues=("cadence",))
-    voice = Voice("wood", 0.8, stereo_steps=True)
+    voice = ClickSound("wood", 0.8, stereo_steps=True)
     prepared = prepare(request, voice, 4, RATE, SpeechOptions(engine="espeak-ng"))
     capture = Capture(jack_server, 2, 8)
     try:
@@ -75,7 +75,7 @@ def test_live_output_is_the_rendered_file(jack_server: str, tmp_path: Path) -> N
 
 def test_cadence_key_takes_effect_on_the_next_frames(jack_server: str) -> None:
     session = Session((Block("run", 3, Steady(160)), Block("run", 3, Ramp(160, 170))))
-    renderer = Renderer(Timeline(session, RATE), Voice("tick"))
+    renderer = Renderer(Timeline(session, RATE), ClickSound("tick"))
     player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
     capture = Capture(jack_server, 1, 10)
     try:
@@ -92,7 +92,7 @@ def test_cadence_key_takes_effect_on_the_next_frames(jack_server: str) -> None:
 
 
 def test_pause_resumes_on_a_beat(jack_server: str) -> None:
-    renderer = Renderer(Timeline(steady_session(120, 4), RATE), Voice("beep"))
+    renderer = Renderer(Timeline(steady_session(120, 4), RATE), ClickSound("beep"))
     player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
     capture = Capture(jack_server, 1, 12)
 
@@ -185,7 +185,7 @@ def test_no_device_at_all_is_an_environment_failure() -> None:
 
 
 def test_callback_always_fills_the_buffer_and_counts_underruns() -> None:
-    renderer = Renderer(Timeline(steady_session(170, 2), 8000), Voice())
+    renderer = Renderer(Timeline(steady_session(170, 2), 8000), ClickSound())
     device = OutputDevice(0, "fake", "none", 2, 8000)
     player = LivePlayer(renderer, device, blocksize=64)
     out = np.full((64, 1), 7.0, dtype=np.float32)
@@ -215,7 +215,7 @@ def test_a_device_that_stops_is_reported_not_waited_for(monkeypatch: pytest.Monk
     fake = SimpleNamespace(OutputStream=_SilentStream, PortAudioError=OSError)
     monkeypatch.setattr(live, "_sounddevice", lambda: fake)
     monkeypatch.setattr(live, "STALL_SECONDS", 0.3)
-    renderer = Renderer(Timeline(steady_session(170, 60), 8000), Voice())
+    renderer = Renderer(Timeline(steady_session(170, 60), 8000), ClickSound())
     player = LivePlayer(renderer, OutputDevice(0, "earbuds", "fake", 2, 8000))
     began = time.monotonic()
     with pytest.raises(DeviceError, match="earbuds stopped playing"):

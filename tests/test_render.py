@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from stridebeat.engine.render import STEREO_PAN, Renderer, Voice, pan_gains
+from stridebeat.engine.render import STEREO_PAN, ClickSound, Renderer, pan_gains
 from stridebeat.engine.session import Block, Ramp, Session, Steady, ramp_session, steady_session
 from stridebeat.engine.synth import BUILTIN_SOUNDS, accent_of, load_sound, sound_names
 from stridebeat.engine.timeline import Timeline
@@ -28,7 +28,7 @@ def test_builtin_sounds_ship() -> None:
 
 
 def test_first_click_is_the_sound_at_frame_zero() -> None:
-    renderer = Renderer(Timeline(steady_session(170, 5), 44100), Voice("tick", volume=0.5))
+    renderer = Renderer(Timeline(steady_session(170, 5), 44100), ClickSound("tick", volume=0.5))
     audio = render_all(renderer)[:, 0]
     wave = load_sound("tick", 44100)
     np.testing.assert_allclose(audio[: len(wave)], 0.5 * wave, atol=1e-6)
@@ -36,7 +36,8 @@ def test_first_click_is_the_sound_at_frame_zero() -> None:
 
 def test_chunking_does_not_change_samples() -> None:
     session = Session((Block("run", 20, Ramp(150, 200)), Block("run", 10, Steady(200))))
-    renderer = Renderer(Timeline(session, 22050, accent_every=3), Voice("bell", stereo_steps=True))
+    click = ClickSound("bell", stereo_steps=True)
+    renderer = Renderer(Timeline(session, 22050, accent_every=3), click)
     whole = render_all(renderer, 65536)
     assert np.array_equal(whole, render_all(renderer, 997))
     piece = np.zeros((5000, 2), np.float32)
@@ -50,7 +51,7 @@ def test_chunking_does_not_change_samples() -> None:
 )
 def test_measured_onsets_match_the_schedule(session: Session, rate: int) -> None:
     timeline = Timeline(session, rate)
-    audio = render_all(Renderer(timeline, Voice("wood", volume=0.8)))[:, 0]
+    audio = render_all(Renderer(timeline, ClickSound("wood", volume=0.8)))[:, 0]
     ideal = timeline.clicks_between(0, timeline.length).positions
     measured = measure_onsets(audio, 0.8 * load_sound("wood", rate), ideal)
     error = measured - ideal
@@ -60,7 +61,7 @@ def test_measured_onsets_match_the_schedule(session: Session, rate: int) -> None
 
 def test_stereo_steps_alternate_but_never_vanish() -> None:
     timeline = Timeline(steady_session(120, 2), 8000)  # steps at 0, 0.5, 1.0, 1.5 s
-    audio = render_all(Renderer(timeline, Voice("beep", stereo_steps=True)))
+    audio = render_all(Renderer(timeline, ClickSound("beep", stereo_steps=True)))
     left, right = pan_gains(-STEREO_PAN)
     first = np.abs(audio[:200]).max(axis=0)
     second = np.abs(audio[4000:4200]).max(axis=0)
@@ -77,7 +78,7 @@ def test_accent_has_its_own_pitch() -> None:
     wave = load_sound("beep", 44100)
     assert centroid(accent_of(wave)) == pytest.approx(1.5 * centroid(wave), rel=0.05)
     timeline = Timeline(steady_session(120, 2), 44100, accent_every=2)
-    audio = render_all(Renderer(timeline, Voice("beep")))[:, 0]
+    audio = render_all(Renderer(timeline, ClickSound("beep")))[:, 0]
     accented, plain = audio[:1500], audio[22050:23550]
     assert not np.allclose(accented, plain)
 
@@ -113,7 +114,7 @@ def test_bad_user_samples(tmp_path: Path, content: object, message: str) -> None
 def test_overlapping_long_clicks_never_clip(tmp_path: Path) -> None:
     path = tmp_path / "long.wav"
     sf.write(path, np.ones(int(0.9 * 8000)) * 0.9, 8000)
-    renderer = Renderer(Timeline(steady_session(300, 5), 8000), Voice(str(path), volume=1.0))
+    renderer = Renderer(Timeline(steady_session(300, 5), 8000), ClickSound(str(path), volume=1.0))
     audio = render_all(renderer)
     assert np.abs(audio).max() <= 1.0
 
@@ -129,7 +130,7 @@ def test_pcm16_path_is_the_float_path_rounded(tmp_path: Path, stereo: bool) -> N
     timeline = Timeline(session, 8000, accent_every=3)
     speech = np.sin(np.arange(9000, dtype=np.float32) / 7)
     cues = [SpokenCue(Cue(f, 9000, "x", None, True, 0, "t:1"), speech) for f in (5000, 100_000)]
-    for voice in (Voice("wood", 1.0, stereo), Voice(str(path), 0.9, stereo)):
+    for voice in (ClickSound("wood", 1.0, stereo), ClickSound(str(path), 0.9, stereo)):
         renderer = Renderer(timeline, voice, cues)
         floats = np.concatenate([b.copy() for b in renderer.chunks(7001)])
         pcm = np.concatenate([b.copy() for b in renderer.pcm16_chunks(7001)])

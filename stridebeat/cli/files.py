@@ -76,7 +76,7 @@ def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -
 
     check_target(output)
     rate = sound.sample_rate or FILE_RATE
-    prepared = prepare(request, sound.voice, sound.accent, rate, sound.speech)
+    prepared = prepare(request, sound.click, sound.accent, rate, sound.speech)
     renderer = prepared.renderer
     with terminate_as_exit(), progress(renderer.length, f"Rendering {output.name}") as step:
         write_rendering(prepared, output, lyrics, progress=step)
@@ -191,7 +191,7 @@ def cues_check(
       stridebeat cues check ~/my-cues.toml --ramp 165:172 --duration 30m
     """
     from stridebeat.cues.script import find_script, load_script
-    from stridebeat.engine.render import Voice
+    from stridebeat.engine.render import ClickSound
     from stridebeat.prepare import Request, prepare
 
     path = find_script(script)
@@ -200,7 +200,7 @@ def cues_check(
         spm, duration = 170.0, duration or 20 * 60.0
     prepared = prepare(
         Request(None, spm, ramp, duration, (str(path),)),
-        Voice(),
+        ClickSound(),
         0,
         FILE_RATE,
         speech(speech_engine, voice, speech_rate, not no_speech),

@@ -70,7 +70,7 @@ def play_live(
 
     output = find_device(live.device)
     rate = sound.sample_rate or output.default_rate
-    prepared = prepare(request, sound.voice, sound.accent, rate, sound.speech)
+    prepared = prepare(request, sound.click, sound.accent, rate, sound.speech)
     renderer = prepared.renderer
     start = 0
     if live.start_at:

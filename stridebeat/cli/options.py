@@ -16,7 +16,7 @@ import click
 from stridebeat.units import MAX_SPM, MIN_SPM, parse_duration, parse_ramp, parse_spm, split_names
 
 if TYPE_CHECKING:
-    from stridebeat.engine.render import Voice
+    from stridebeat.engine.render import ClickSound
     from stridebeat.prepare import SpeechOptions
 
 EXIT_INTERRUPTED = 130
@@ -172,7 +172,7 @@ def speech(engine: str, voice: str | None, rate: int, enabled: bool = True) -> S
 class Sound:
     """The options every command that makes audio shares: clicks and speech."""
 
-    voice: Voice
+    click: ClickSound
     accent: int
     sample_rate: int | None
     speech: SpeechOptions
@@ -208,10 +208,10 @@ def sound_options(func: Callable[..., Any]) -> Callable[..., Any]:
         sample_rate: int | None,
         **kwargs: Any,
     ) -> Any:
-        from stridebeat.engine.render import Voice
+        from stridebeat.engine.render import ClickSound
 
         chosen = Sound(
-            Voice(sound, volume, stereo_steps),
+            ClickSound(sound, volume, stereo_steps),
             accent,
             sample_rate,
             speech(speech_engine, voice, speech_rate, not no_speech),

@@ -228,7 +228,7 @@ def plan_export(folder: Path, fmt: str, jobs: int | None, sound: Sound) -> None:
         for index, s in enumerate(made.sessions, start=1)
     ]
     options = ExportOptions(
-        fmt, sound.voice, sound.accent, sound.sample_rate or FILE_RATE, sound.speech
+        fmt, sound.click, sound.accent, sound.sample_rate or FILE_RATE, sound.speech
     )
     total = sum(t.minutes for t in tracks)
     with progress(round(total * 60), f"Exporting to {folder}") as step:

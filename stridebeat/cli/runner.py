@@ -11,6 +11,7 @@ import click
 
 from stridebeat.cli.plan import dated_title, load_plan
 from stridebeat.errors import InputError
+from stridebeat.units import RUNNING_SPM
 
 TAP_SECONDS = 30.0
 
@@ -18,7 +19,11 @@ TAP_SECONDS = 30.0
 @click.command()
 @click.argument("activity", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--tap", is_flag=True, help="Tap any key on every step for 30 seconds.")
-@click.option("--spm", type=click.FloatRange(100, 260), help="A cadence you counted by hand.")
+@click.option(
+    "--spm",
+    type=click.FloatRange(RUNNING_SPM.low, RUNNING_SPM.high),
+    help="A cadence you counted by hand.",
+)
 @click.option("--save", is_flag=True, help="Keep it as the baseline for 'stridebeat plan init'.")
 def baseline(activity: Path | None, tap: bool, spm: float | None, save: bool) -> None:
     """Your cadence now: from a run's FIT/GPX/TCX file, a tap test, or a count.
@@ -116,7 +121,7 @@ def _stance(text: str) -> tuple[str, str]:
 
 
 @click.command()
-@click.argument("spm", required=False, type=click.FloatRange(100, 260))
+@click.argument("spm", required=False, type=click.FloatRange(RUNNING_SPM.low, RUNNING_SPM.high))
 @click.option("--count", type=click.IntRange(40, 130), help="Steps counted in 30 s instead.")
 @click.option("--stance", metavar="left=.. right=..",
               help="Single-leg stance check: steady, wobble or drop for each leg.")  # fmt: skip
@@ -197,9 +202,7 @@ def log_command(as_json: bool) -> None:
         return
     click.echo(f"Streak: {weeks} week(s) in a row with at least two finished runs.")
     if weekly:
-        click.echo(
-            "Adherence: " + ", ".join(f"week {a.week} {a.done}/{a.planned}" for a in weekly)
-        )
+        click.echo("Adherence: " + ", ".join(f"week {a.week} {a.done}/{a.planned}" for a in weekly))
     click.echo("\nRecent sessions")
     for record in sessions[-10:]:
         slot = f"week {record.week} session {record.number}" if record.week else record.source

@@ -31,8 +31,8 @@ DEFAULT_CHUNK = 1 << 18  # frames: about 6 s at 44.1 kHz
 
 
 @dataclass(frozen=True)
-class Voice:
-    """What the clicks sound like."""
+class ClickSound:
+    """What the clicks sound like: the sound, its level, and whether steps alternate sides."""
 
     sound: str = "wood"
     volume: float = 0.8  # linear gain of a click's peak
@@ -60,26 +60,28 @@ class SpokenCue:
 class Renderer:
     """Mixes clicks and spoken cues into any frame range of a timeline, in any order."""
 
-    def __init__(self, timeline: Timeline, voice: Voice, cues: Sequence[SpokenCue] = ()) -> None:
+    def __init__(
+        self, timeline: Timeline, click: ClickSound, cues: Sequence[SpokenCue] = ()
+    ) -> None:
         self.timeline = timeline
-        self.voice = voice
+        self.click = click
         self._set_cues(cues)
         self._ramp = max(1, round(DUCK_RAMP_SECONDS * timeline.rate))
         steps = np.arange(self._ramp, dtype=np.float32) / self._ramp
         self._duck_fall = (1 - (1 - DUCK) * steps).astype(np.float32)  # 1 down to DUCK
         self._duck_rise = (1 - (1 - DUCK) * (1 - steps)).astype(np.float32)  # and back up
-        self.channels = voice.channels
-        wave = load_sound(voice.sound, timeline.rate)
+        self.channels = click.channels
+        wave = load_sound(click.sound, timeline.rate)
         self._voices = (
-            ShiftedClick.of(wave, voice.volume),
-            ShiftedClick.of(accent_of(wave), voice.volume),
+            ShiftedClick.of(wave, click.volume),
+            ShiftedClick.of(accent_of(wave), click.volume),
         )
         self._lengths = tuple(v.length for v in self._voices)
         self._reach = max(self._lengths)
         self._pre = self._voices[0].pre
         self._buffer = np.zeros((0, self.channels), dtype=np.float32)
         self._tables16: list[list[NDArray[np.int16]]] | None = None
-        if voice.stereo_steps:
+        if click.stereo_steps:
             self._gains = np.array([pan_gains(-STEREO_PAN), pan_gains(STEREO_PAN)], np.float32)
         else:
             self._gains = np.ones((2, 1), np.float32)

@@ -38,13 +38,14 @@ from xml.parsers import expat
 import fitdecode
 
 from stridebeat.errors import FileInputError
+from stridebeat.units import ACTIVITY_RUNNING_SPM
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 24-hour run recorded every second is far smaller
 MAX_INTERVAL_S = 10.0  # a sample stands for at most this long: longer gaps are pauses
 STOP_SPEED = 0.5  # m/s; slower is standing still (GPS drift at a stop stays below this)
 WALK_SPEED = 1.4  # m/s (5 km/h, 12 min/km); slower is walking, whatever the cadence says
-WALK_SPM = 140.0  # steps/min; below is walking (running is ~150-200, walking ~100-130)
-MAX_SPM = 250.0  # steps/min; above is a sensor glitch
+WALK_SPM = ACTIVITY_RUNNING_SPM.low  # below is walking (running is ~150-200, walking ~100-130)
+MAX_SPM = ACTIVITY_RUNNING_SPM.high  # above is a sensor glitch
 MAX_RUN_SPEED = 7.0  # m/s (25 km/h); a median moving speed above this is a ride
 STRIDES_BELOW = 115.0  # per minute; an upper quartile below this means strides, not steps
 DETECT_QUANTILE = 0.75

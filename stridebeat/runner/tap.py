@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stridebeat.errors import InputError
+from stridebeat.units import RUNNING_SPM
 
 MIN_TAPS = 20
 DOUBLE_TAP = 0.4  # an interval under this share of the typical one is a second press
-SPM_RANGE = (100.0, 260.0)  # what a step rate tapped on a treadmill or a run can be
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def cadence_from_taps(times: Sequence[float]) -> TapResult:
     steps = [max(1, round(i / typical)) for i in kept]
     seconds = ordered[-1] - ordered[0]
     cadence = 60 * sum(steps) / seconds
-    if not SPM_RANGE[0] <= cadence <= SPM_RANGE[1]:
+    if cadence not in RUNNING_SPM:
         raise InputError(
             f"the taps give {cadence:.0f} steps per minute, which is not a running cadence: "
             "tap once on every step (both feet)"

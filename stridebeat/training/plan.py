@@ -52,8 +52,8 @@ from stridebeat.engine.session import (
     Steady,
 )
 from stridebeat.errors import InputError
+from stridebeat.units import PLAN_BASELINE_SPM
 
-BASELINE_RANGE = (120.0, 220.0)
 DEFAULT_PERCENT = 7.5
 STUDIED_PERCENT = (5.0, 10.0)  # Heiderscheit 2011: +5% and +10%
 MAX_PERCENT = 15.0
@@ -230,7 +230,7 @@ def check_settings(settings: PlanSettings) -> tuple[int, int, list[str]]:
 
 
 def _check_baseline(baseline: float) -> None:
-    low, high = BASELINE_RANGE
+    low, high = PLAN_BASELINE_SPM.low, PLAN_BASELINE_SPM.high
     if not math.isfinite(baseline) or not low <= baseline <= high:
         raise SettingError(
             "baseline_spm",

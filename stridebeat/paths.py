@@ -28,10 +28,15 @@ def data_dir(name: DataFolder) -> Path:
 
 
 def app_dir() -> Path:
-    """The user's stridebeat folder: ``STRIDEBEAT_HOME``, else the platform's config folder."""
+    """The user's stridebeat folder: ``STRIDEBEAT_HOME``, else the platform's config folder.
+
+    That folder is the one stridebeat 0.1 used (click's app folder: ``~/.config/stridebeat``
+    on Linux, ``~/Library/Application Support/stridebeat`` on macOS, ``%APPDATA%\\stridebeat``
+    on Windows), so an existing plan, history and speech cache stay where they are.
+    """
     home = os.environ.get("STRIDEBEAT_HOME")
     if home:
         return Path(home).expanduser()
-    import click
+    import platformdirs
 
-    return Path(click.get_app_dir("stridebeat"))
+    return Path(platformdirs.user_config_dir("stridebeat", appauthor=False, roaming=True))

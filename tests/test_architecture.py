@@ -29,8 +29,18 @@ ALLOWED: dict[str, set[str]] = {
     "training": {"ground", "engine", "runner"},
     "prepare": {"ground", "engine", "cues"},
     "export": {"ground", "engine", "cues", "sinks", "prepare"},
-    "cli": {"ground", "engine", "cues", "sinks", "controls", "runner", "training", "prepare",
-            "export", "api"},  # fmt: skip
+    "cli": {
+        "ground",
+        "engine",
+        "cues",
+        "sinks",
+        "controls",
+        "runner",
+        "training",
+        "prepare",
+        "export",
+        "api",
+    },  # fmt: skip
     "api": {"ground", "engine", "cues", "sinks", "runner", "training", "prepare", "export"},
 }
 # third-party libraries that belong to one place only
@@ -196,7 +206,9 @@ def test_cycle_finder_finds_a_cycle() -> None:
 
 @pytest.mark.parametrize("library", sorted(ONLY_IN))
 def test_libraries_stay_in_their_place(library: str) -> None:
-    wrong = [where(i) for i in ALL_IMPORTS if i.target == library and not ONLY_IN[library](i.source)]
+    wrong = [
+        where(i) for i in ALL_IMPORTS if i.target == library and not ONLY_IN[library](i.source)
+    ]
     assert not wrong, "\n".join(wrong)
 
 
@@ -220,7 +232,11 @@ def _private_attributes(module: str) -> list[tuple[str, str, int]]:
     aliases = {}
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("stridebeat"):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("stridebeat")
+        ):
             for alias in node.names:
                 if f"{node.module}.{alias.name}" in MODULES:
                     aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"

@@ -32,23 +32,22 @@ from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import FileInputError, InputError
 from stridebeat.training.explain import EXPLANATION
 from stridebeat.training.plan import (
+    Plan,
+    PlannedSession,
+    find_session,
+    make_plan,
+    next_session,
+    session_on,
+)
+from stridebeat.training.planfile import load_plan, parse_plan, plan_path, plan_to_toml, save_plan
+from stridebeat.training.progression import WEEKLY_CAP, PlanSettings, max_target, minimum_weeks
+from stridebeat.training.workouts import (
     ACTIVATION_SECONDS,
     EXERCISES,
     RUN_MINUTES,
     STRENGTH_MINUTES,
-    WEEKLY_CAP,
-    Plan,
-    PlannedSession,
-    PlanSettings,
-    find_session,
-    make_plan,
-    max_target,
-    minimum_weeks,
-    next_session,
-    session_on,
     strength_minutes,
 )
-from stridebeat.training.planfile import load_plan, parse_plan, plan_path, plan_to_toml, save_plan
 from tests.test_cues import RATE, words
 
 MONDAY = datetime.date(2026, 12, 7)

@@ -83,8 +83,9 @@ def plan_init(
       stridebeat plan init --baseline 162
       stridebeat plan init --baseline 158 --target +10% --days 4 --start 2026-12-01
     """
-    from stridebeat.training.plan import PlanSettings, make_plan
+    from stridebeat.training.plan import make_plan
     from stridebeat.training.planfile import plan_path, save_plan
+    from stridebeat.training.progression import PlanSettings
     from stridebeat.training.standing import saved_baseline
 
     path = plan_path()

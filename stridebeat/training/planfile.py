@@ -22,21 +22,15 @@ from stridebeat.engine.session import (
 from stridebeat.errors import FileInputError
 from stridebeat.paths import app_dir
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
-from stridebeat.training.plan import (
+from stridebeat.training.plan import KINDS, Plan, PlannedSession, SessionSpec, planned_session
+from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,
-    KINDS,
-    RUN_MINUTES,
-    SET_CHOICES,
-    Plan,
-    PlannedSession,
     PlanSettings,
-    SessionSpec,
     SettingError,
     check_settings,
-    planned_session,
-    strength_minutes,
 )
+from stridebeat.training.workouts import RUN_MINUTES, SET_CHOICES, strength_minutes
 from stridebeat.units import parse_date, parse_spm
 
 

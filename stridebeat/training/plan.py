@@ -1,28 +1,33 @@
 """The multi-week cadence plan: from a runner's settings to dated run and strength sessions.
 
-Pure: ``make_plan`` lays the sessions out on the calendar, asking ``progression`` for the
-target, each week's cadence and what each run asks for, and ``workouts`` for the blocks each
-session plays. ``planfile`` writes and reads the plan as a human-readable file.
+Pure: ``make_plan`` asks ``progression`` for the target and each week's cadence, lays the
+sessions out on the calendar, prescribes each run, and has ``workouts`` build the blocks each
+session plays. ``planfile`` writes and reads the plan as a human-readable file. The rules, and
+where the issue left a choice, the choice made:
 
 - **Days.** Week w covers start + 7(w - 1) to + 6. Runs sit on fixed, evenly spread days
   (``RUN_DAYS``); strength days take the free days spread furthest apart. One session a day.
-- **Numbers.** Sessions are numbered within their week in date order, runs and strength alike.
+  Sessions are numbered within their week in date order, runs and strength alike.
+- **Cadence work.** It grows from 15 minutes (first run) to 30 by the 18th run (Davis 2020:
+  8-18 sessions growing from 15 to 30 minutes), then stays. Each week's last run ends with a
+  retention check.
+- **Metronome.** Continuous in the first four runs, and in the first run after each cadence
+  step. Every other run is *faded*: the faded runs, in date order, go through 3m on / 1m off,
+  2m/2m, 1m/3m and check-ins (30 s every 5 minutes), each stage a quarter of them. So the
+  share of faded runs never rises; only the continuous runs after a step break the descent,
+  because a new cadence has to be heard before it can be held.
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stridebeat.engine.session import Metronome, Session
+from stridebeat.engine.session import METRONOME_ON, Metronome, Session
 from stridebeat.errors import InputError
-from stridebeat.training.progression import (
-    PlanSettings,
-    check_settings,
-    prescribe_runs,
-    weekly_cadences,
-)
+from stridebeat.training.progression import PlanSettings, check_settings, weekly_cadences
 from stridebeat.training.workouts import (
     PART_NAMES,
     SET_CHOICES,
@@ -46,6 +51,17 @@ RUN_DAYS: dict[int, tuple[int, ...]] = {
     5: (0, 1, 3, 4, 6),
     6: (0, 1, 2, 3, 4, 5),
 }
+
+CONTINUOUS_RUNS = 4  # Davis 2020: continuous feedback in sessions 1-4
+FADES = (
+    Metronome(on=180.0, off=60.0),
+    Metronome(on=120.0, off=120.0),
+    Metronome(on=60.0, off=180.0),
+    Metronome(on=30.0, off=270.0),  # check-ins
+)
+
+RETRAINING_MINUTES = (15, 30)
+GROWTH_RUNS = 18  # runs over which the cadence work grows from 15 to 30 minutes
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -142,6 +158,58 @@ def _min_gap(days: tuple[int, ...]) -> int:
     if len(days) < 2:
         return 7
     return min((b - a) % 7 for a, b in zip(days, (*days[1:], days[0]), strict=True))
+
+
+# --- what each run asks for ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunPrescription:
+    """One run of the plan: its cadence, minutes of cadence work, metronome and check."""
+
+    cadence_spm: int
+    work_minutes: int
+    metronome: Metronome
+    retention_check: bool
+
+
+def prescribe_runs(run_weeks: Sequence[int], cadences: Sequence[int]) -> list[RunPrescription]:
+    """What each run asks for, given the week of each run in date order."""
+    count = len(run_weeks)
+    continuous = [
+        i < CONTINUOUS_RUNS or _first_after_step(run_weeks, i, cadences) for i in range(count)
+    ]
+    faded = [i for i in range(count) if not continuous[i]]
+    stage = {i: FADES[len(FADES) * j // len(faded)] for j, i in enumerate(faded)}
+    last_of_week = {week: i for i, week in enumerate(run_weeks)}
+    return [
+        RunPrescription(
+            cadence_spm=cadences[week - 1],
+            work_minutes=retraining_minutes(i, count),
+            metronome=METRONOME_ON if continuous[i] else stage[i],
+            retention_check=last_of_week[week] == i,
+        )
+        for i, week in enumerate(run_weeks)
+    ]
+
+
+def _first_after_step(run_weeks: Sequence[int], i: int, cadences: Sequence[int]) -> bool:
+    week = run_weeks[i]
+    first_of_week = i == 0 or run_weeks[i - 1] != week
+    return first_of_week and week > 1 and cadences[week - 1] != cadences[week - 2]
+
+
+def retraining_minutes(run_index: int, run_count: int) -> int:
+    """Minutes of cadence work in run ``run_index`` (0-based) of ``run_count``: 15 growing
+    evenly to 30 over the first 18 runs (or all of them, if fewer), then 30."""
+    low, high = RETRAINING_MINUTES
+    span = min(run_count, GROWTH_RUNS) - 1
+    if span <= 0:
+        return low
+    return low + round((high - low) * min(run_index, span) / span)
+
+
+# --- sessions from what a plan file holds ----------------------------------------------------
 
 
 def planned_session(baseline_spm: float, spec: SessionSpec) -> PlannedSession:

@@ -1,9 +1,9 @@
-"""The research rules of a plan: how far the cadence rises, how fast, and how support fades.
+"""The cadence progression: how far a plan raises the cadence, how fast, and what it allows.
 
 Pure: ``check_settings`` turns what the runner asked for into a target and a number of weeks
-(or a SettingError saying what to change), ``weekly_cadences`` gives each week's cadence and
-``prescribe_runs`` what each run asks for. The rules, and where the issue left a choice, the
-choice made (``stridebeat plan explain`` tells the runner the same, with the studies):
+(or a SettingError saying what to change); ``weekly_cadences`` gives each week's cadence. The
+rules, and where the issue left a choice, the choice made (``stridebeat plan explain`` tells
+the runner the same, with the studies):
 
 - **Target.** Default +7.5% of baseline (Willy 2016). +5 to +10% is what the studies tested;
   below +5% or above +10% (up to +15%) gets a note; beyond +15% is refused. A runner at
@@ -14,24 +14,16 @@ choice made (``stridebeat plan explain`` tells the runner the same, with the stu
   applies to that unrounded line; rounding to whole spm can make one week's rise up to 1 spm
   more than 3% of baseline (160 spm: 3% is 4.8; the weeks go 165, 170, 172, 172).
   Weeks default to the fewest the cap allows plus one hold week; more weeks add hold weeks.
-- **Cadence work.** It grows from 15 minutes (first run) to 30 by the 18th run (Davis 2020:
-  8-18 sessions growing from 15 to 30 minutes), then stays. Each week's last run ends with a
-  retention check.
-- **Metronome.** Continuous in the first four runs, and in the first run after each cadence
-  step. Every other run is *faded*: the faded runs, in date order, go through 3m on / 1m off,
-  2m/2m, 1m/3m and check-ins (30 s every 5 minutes), each stage a quarter of them. So the
-  share of faded runs never rises; only the continuous runs after a step break the descent,
-  because a new cadence has to be heard before it can be held.
+- **Settings.** 1-6 run days and 0-3 strength days a week, one session a day (so at most 7
+  together); at most 26 weeks (half a year).
 """
 
 from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from stridebeat.engine.session import METRONOME_ON, Metronome
 from stridebeat.errors import InputError
 from stridebeat.units import PLAN_BASELINE_SPM
 
@@ -47,17 +39,6 @@ DEFAULT_RUN_DAYS = 3
 DEFAULT_STRENGTH_DAYS = 2
 RUN_DAYS_RANGE = (1, 6)
 STRENGTH_DAYS_RANGE = (0, 3)
-
-CONTINUOUS_RUNS = 4  # Davis 2020: continuous feedback in sessions 1-4
-FADES = (
-    Metronome(on=180.0, off=60.0),
-    Metronome(on=120.0, off=120.0),
-    Metronome(on=60.0, off=180.0),
-    Metronome(on=30.0, off=270.0),  # check-ins
-)
-
-RETRAINING_MINUTES = (15, 30)
-GROWTH_RUNS = 18  # runs over which the cadence work grows from 15 to 30 minutes
 
 
 @dataclass(frozen=True)
@@ -266,52 +247,3 @@ def _cap_line(baseline: float, week: int) -> int:
 def weekly_cadences(baseline_spm: float, target_spm: int, weeks: int) -> tuple[int, ...]:
     """Each week's cadence: round(baseline x (1 + 3% x week)), never above the target."""
     return tuple(min(target_spm, _cap_line(baseline_spm, w)) for w in range(1, weeks + 1))
-
-
-# --- what each run asks for ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunPrescription:
-    """One run of the plan: its cadence, minutes of cadence work, metronome and check."""
-
-    cadence_spm: int
-    work_minutes: int
-    metronome: Metronome
-    retention_check: bool
-
-
-def prescribe_runs(run_weeks: Sequence[int], cadences: Sequence[int]) -> list[RunPrescription]:
-    """What each run asks for, given the week of each run in date order."""
-    count = len(run_weeks)
-    continuous = [
-        i < CONTINUOUS_RUNS or _first_after_step(run_weeks, i, cadences) for i in range(count)
-    ]
-    faded = [i for i in range(count) if not continuous[i]]
-    stage = {i: FADES[len(FADES) * j // len(faded)] for j, i in enumerate(faded)}
-    last_of_week = {week: i for i, week in enumerate(run_weeks)}
-    return [
-        RunPrescription(
-            cadence_spm=cadences[week - 1],
-            work_minutes=retraining_minutes(i, count),
-            metronome=METRONOME_ON if continuous[i] else stage[i],
-            retention_check=last_of_week[week] == i,
-        )
-        for i, week in enumerate(run_weeks)
-    ]
-
-
-def _first_after_step(run_weeks: Sequence[int], i: int, cadences: Sequence[int]) -> bool:
-    week = run_weeks[i]
-    first_of_week = i == 0 or run_weeks[i - 1] != week
-    return first_of_week and week > 1 and cadences[week - 1] != cadences[week - 2]
-
-
-def retraining_minutes(run_index: int, run_count: int) -> int:
-    """Minutes of cadence work in run ``run_index`` (0-based) of ``run_count``: 15 growing
-    evenly to 30 over the first 18 runs (or all of them, if fewer), then 30."""
-    low, high = RETRAINING_MINUTES
-    span = min(run_count, GROWTH_RUNS) - 1
-    if span <= 0:
-        return low
-    return low + round((high - low) * min(run_index, span) / span)

@@ -32,23 +32,29 @@ from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import FileInputError, InputError
 from stridebeat.training.explain import EXPLANATION
 from stridebeat.training.plan import (
+    RUN_DAYS,
+    Plan,
+    PlannedSession,
+    find_session,
+    make_plan,
+    next_session,
+    session_on,
+)
+from stridebeat.training.planfile import load_plan, parse_plan, plan_path, plan_to_toml, save_plan
+from stridebeat.training.progression import (
+    RUN_DAYS_RANGE,
+    WEEKLY_CAP,
+    PlanSettings,
+    max_target,
+    minimum_weeks,
+)
+from stridebeat.training.workouts import (
     ACTIVATION_SECONDS,
     EXERCISES,
     RUN_MINUTES,
     STRENGTH_MINUTES,
-    WEEKLY_CAP,
-    Plan,
-    PlannedSession,
-    PlanSettings,
-    find_session,
-    make_plan,
-    max_target,
-    minimum_weeks,
-    next_session,
-    session_on,
     strength_minutes,
 )
-from stridebeat.training.planfile import load_plan, parse_plan, plan_path, plan_to_toml, save_plan
 from tests.test_cues import RATE, words
 
 MONDAY = datetime.date(2026, 12, 7)
@@ -178,6 +184,12 @@ def test_bad_settings_are_refused(kwargs: dict[str, object], message: str) -> No
     fields = {"baseline_spm": 160.0, **kwargs}
     with pytest.raises(InputError, match=re.escape(message) if "\\" not in message else message):
         make_plan(PlanSettings(start=MONDAY, **fields))  # type: ignore[arg-type]
+
+
+def test_every_allowed_number_of_run_days_has_a_layout() -> None:
+    low, high = RUN_DAYS_RANGE
+    assert sorted(RUN_DAYS) == list(range(low, high + 1))
+    assert all(len(days) == n and max(days) < 7 for n, days in RUN_DAYS.items())
 
 
 # --- properties over many settings -------------------------------------------------------------

@@ -12,6 +12,14 @@ from click.testing import CliRunner
 
 from stridebeat.cli.app import cli
 from stridebeat.engine.session import load_session
+from stridebeat.training.progression import (
+    DEFAULT_RUN_DAYS,
+    DEFAULT_STRENGTH_DAYS,
+    MAX_WEEKS,
+    RUN_DAYS_RANGE,
+    STRENGTH_DAYS_RANGE,
+)
+from stridebeat.units import PLAN_BASELINE_SPM
 
 
 def init(runner: CliRunner, *args: str) -> str:
@@ -54,6 +62,94 @@ def test_init_refuses_bad_input(runner: CliRunner, args: list[str], message: str
     result = runner.invoke(cli, ["plan", "init", *args])
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_init_shows_the_library_ranges_and_leaves_the_checks_to_it() -> None:
+    from stridebeat.cli import plan as plan_cli
+
+    params = {p.name: p for p in plan_cli.plan_init.params}
+    shown = {
+        "baseline": f"({PLAN_BASELINE_SPM.low:g}-{PLAN_BASELINE_SPM.high:g})",
+        "weeks": f"1-{MAX_WEEKS}",
+        "days": "{}-{}".format(*RUN_DAYS_RANGE),
+        "strength_days": "{}-{}".format(*STRENGTH_DAYS_RANGE),
+    }
+    for name, text in shown.items():
+        param = params[name]
+        assert isinstance(param, click.Option) and param.help and text in param.help
+        # no second range in the CLI that could disagree with the library's
+        assert not isinstance(param.type, click.IntRange | click.FloatRange)
+    assert (params["days"].default, params["strength_days"].default) == (
+        DEFAULT_RUN_DAYS,
+        DEFAULT_STRENGTH_DAYS,
+    )
+
+
+RUN_DAYS_GIVE = "give {} to {}".format(*RUN_DAYS_RANGE)  # as the library words it
+STRENGTH_DAYS_GIVE = "give {} to {}".format(*STRENGTH_DAYS_RANGE)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--baseline", PLAN_BASELINE_SPM.low - 1, f"is outside {PLAN_BASELINE_SPM} spm: measure"),
+        ("--baseline", PLAN_BASELINE_SPM.high + 1, f"is outside {PLAN_BASELINE_SPM} spm"),
+        ("--weeks", 0, "0 weeks: a plan needs at least 4 weeks"),
+        ("--weeks", MAX_WEEKS + 1, f"more than {MAX_WEEKS}: plan half a year at most"),
+        ("--days", RUN_DAYS_RANGE[0] - 1, f"{RUN_DAYS_GIVE} (one run a day at most"),
+        ("--days", RUN_DAYS_RANGE[1] + 1, RUN_DAYS_GIVE),
+        ("--strength-days", STRENGTH_DAYS_RANGE[0] - 1, f"{STRENGTH_DAYS_GIVE} (the article"),
+        ("--strength-days", STRENGTH_DAYS_RANGE[1] + 1, STRENGTH_DAYS_GIVE),
+    ],
+)
+def test_init_out_of_range_gets_the_library_message(
+    runner: CliRunner, option: str, value: float, message: str
+) -> None:
+    args = {"--baseline": "160", option: f"{value:g}"}
+    result = runner.invoke(cli, ["plan", "init", *(x for pair in args.items() for x in pair)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Invalid value" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--baseline", f"{PLAN_BASELINE_SPM.low:g}"],
+        ["--baseline", "160", "--weeks", str(MAX_WEEKS)],
+        ["--baseline", "160", "--days", str(RUN_DAYS_RANGE[1]), "--strength-days", "1"],
+        ["--baseline", "160", "--days", str(RUN_DAYS_RANGE[0])],
+        ["--baseline", "160", "--strength-days", str(STRENGTH_DAYS_RANGE[1])],
+        ["--baseline", "160", "--strength-days", str(STRENGTH_DAYS_RANGE[0])],
+    ],
+)
+def test_init_takes_the_ends_of_the_library_ranges(runner: CliRunner, args: list[str]) -> None:
+    init(runner, *args)
+
+
+def test_session_and_done_reach_every_week_of_a_grown_plan(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Left for over a year, the plan inserts a hold week after each missed week: it grows past
+    # MAX_WEEKS (and past 52), and every one of its weeks can still be played or marked done.
+    start = dt.date.today() - dt.timedelta(days=400)
+    init(runner, "--baseline", "160", "--weeks", str(MAX_WEEKS), "--days", "1",
+         "--strength-days", "0", "--start", start.isoformat())  # fmt: skip
+    records = json.loads(runner.invoke(cli, ["plan", "show", "--json"]).stdout)
+    last = max(r["week"] for r in records)
+    assert last > max(MAX_WEEKS, 52)
+    saved = tmp_path / "last.toml"
+    result = runner.invoke(cli, ["session", str(last), "1", "--save", str(saved)])
+    assert result.exit_code == 0 and saved.is_file(), result.output
+    result = runner.invoke(cli, ["done", str(last), "1"])
+    assert result.exit_code == 0 and f"Marked done: Week {last}, session 1" in result.output
+    for week, number, message in [
+        (last + 1, 1, f"the plan has no week {last + 1}: its weeks are 1-{last}"),
+        (0, 1, f"the plan has no week 0: its weeks are 1-{last}"),
+        (1, 2, "week 1 has no session 2: it has sessions 1-1"),
+    ]:
+        for command in ("session", "done"):
+            refused = runner.invoke(cli, [command, str(week), str(number)])
+            assert refused.exit_code == 2 and message in refused.output, refused.output
 
 
 def test_saved_baseline_is_used(runner: CliRunner, _app_home: Path) -> None:

@@ -16,7 +16,15 @@ from stridebeat.cli.live import play_live
 from stridebeat.cli.options import FILE_RATE, Live, Sound, converter, live_options, sound_options
 from stridebeat.cli.terminal import progress
 from stridebeat.errors import InputError
-from stridebeat.units import parse_date, plural
+from stridebeat.training.progression import (
+    DEFAULT_RUN_DAYS,
+    DEFAULT_STRENGTH_DAYS,
+    MAX_WEEKS,
+    RUN_DAYS_RANGE,
+    STRENGTH_DAYS_RANGE,
+    PlanSettings,
+)
+from stridebeat.units import PLAN_BASELINE_SPM, parse_date, plural
 
 if TYPE_CHECKING:
     from stridebeat.training.plan import Plan, PlannedSession
@@ -53,16 +61,17 @@ def plan() -> None:
     """A multi-week plan that raises your cadence a little each week."""
 
 
+# The ranges are the library's, shown here and checked by make_plan, whose messages say why.
 @plan.command("init")
-@click.option("--baseline", type=click.FloatRange(1, 400), help="Your cadence now, in spm.")
+@click.option("--baseline", type=float, help=f"Your cadence now, in spm ({PLAN_BASELINE_SPM}).")
 @click.option(
     "--target", callback=converter(_target), metavar="SPM|+PCT", help="174, or +7.5% (default)."
 )
-@click.option("--weeks", type=click.IntRange(1, 52), help="Plan length (default: as needed).")
-@click.option("--days", type=click.IntRange(1, 7), default=3, show_default=True,
-              help="Run sessions a week.")  # fmt: skip
-@click.option("--strength-days", type=click.IntRange(0, 7), default=2, show_default=True,
-              help="Strength sessions a week.")  # fmt: skip
+@click.option("--weeks", type=int, help=f"Plan length, 1-{MAX_WEEKS} (default: as needed).")
+@click.option("--days", type=int, default=DEFAULT_RUN_DAYS, show_default=True,
+              help="Run sessions a week, {}-{}.".format(*RUN_DAYS_RANGE))  # fmt: skip
+@click.option("--strength-days", type=int, default=DEFAULT_STRENGTH_DAYS, show_default=True,
+              help="Strength sessions a week, {}-{}.".format(*STRENGTH_DAYS_RANGE))  # fmt: skip
 @click.option(
     "--start", callback=converter(parse_date), metavar="DATE", help="First day (default today)."
 )
@@ -83,7 +92,7 @@ def plan_init(
       stridebeat plan init --baseline 162
       stridebeat plan init --baseline 158 --target +10% --days 4 --start 2026-12-01
     """
-    from stridebeat.training.plan import PlanSettings, make_plan
+    from stridebeat.training.plan import make_plan
     from stridebeat.training.planfile import plan_path, save_plan
     from stridebeat.training.standing import saved_baseline
 
@@ -273,8 +282,8 @@ def today(
 
 
 @click.command()
-@click.argument("week", type=click.IntRange(1, 52))
-@click.argument("number", type=click.IntRange(1, 14))
+@click.argument("week", type=int)  # find_session says which weeks and sessions the plan has
+@click.argument("number", type=int)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Render to a file instead.")
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the session as an editable session file instead.")  # fmt: skip

@@ -22,22 +22,16 @@ from stridebeat.engine.session import (
 from stridebeat.errors import FileInputError
 from stridebeat.paths import app_dir
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
-from stridebeat.training.plan import (
+from stridebeat.training.plan import KINDS, Plan, PlannedSession, SessionSpec, planned_session
+from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,
-    KINDS,
-    RUN_MINUTES,
-    SET_CHOICES,
-    Plan,
-    PlannedSession,
     PlanSettings,
-    SessionSpec,
     SettingError,
     check_settings,
-    planned_session,
-    strength_minutes,
 )
-from stridebeat.units import parse_date, parse_spm
+from stridebeat.training.workouts import RUN_MINUTES, SET_CHOICES, strength_minutes
+from stridebeat.units import CLICK_SPM, parse_date, parse_spm
 
 
 def plan_path() -> Path:
@@ -70,8 +64,8 @@ _HEADER = """\
 #                    strength alike
 #   date             the day (YYYY-MM-DD); keep sessions in date order, never two runs a day
 #   kind             "run" or "strength"
-#   cadence_spm      runs: the cadence of the cadence work (30-300 steps per minute)
-#   minutes          the whole session, warm-up included. Runs: 25-55 (the cadence work
+#   cadence_spm      runs: the cadence of the cadence work ({cadence} steps per minute)
+#   minutes          the whole session, warm-up included. Runs: {run} (the cadence work
 #                    takes what the warm-up, easy start, check and cool-down leave).
 #                    Strength: {strength} minutes for 2 or 3 sets of each exercise
 #   metronome        runs: during the cadence work, "on", "off", or ON/OFF such as "3m/1m"
@@ -98,7 +92,8 @@ def plan_to_toml(plan: Plan) -> str:
     """The plan file: settings, week cadences and one [[session]] per session, commented."""
     s = plan.settings
     strength = " or ".join(f"{strength_minutes(n):.2f}" for n in SET_CHOICES)
-    lines = [_HEADER.format(strength=strength)]
+    run = "{:g}-{:g}".format(*RUN_MINUTES)
+    lines = [_HEADER.format(cadence=CLICK_SPM, run=run, strength=strength)]
     if plan.notes:
         lines.append("# Notes:")
         for note in plan.notes:

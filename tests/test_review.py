@@ -1,4 +1,4 @@
-"""The plan listens: missed sessions, hold weeks, retention checks, pain (listen.py)."""
+"""The plan listens: missed sessions, hold weeks, retention checks, pain (review.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from stridebeat.cli.app import cli
 from stridebeat.errors import InputError
 from stridebeat.runner.history import PainRecord, RetentionRecord, SessionRecord
-from stridebeat.training.plan import Plan, PlannedSession, PlanSettings, make_plan
+from stridebeat.training.plan import Plan, PlannedSession, make_plan
 from stridebeat.training.planfile import parse_plan, plan_to_toml
+from stridebeat.training.progression import PlanSettings
 from stridebeat.training.review import review
 
 START = dt.date(2026, 1, 5)  # a Monday

@@ -1,0 +1,172 @@
+"""What a plan's sessions hold: the blocks of a retraining run and of a strength day.
+
+Pure: each function turns a few numbers into a Session, as a hand-written session file would
+give it. The choices:
+
+- **Runs.** The ``activation`` routine (the session's ``cues``) plays first, then 5 minutes
+  easy at the baseline with the metronome off, the cadence work in two equal parts at the
+  week's cadence, the week's last run a 2-minute retention check, and a 5-minute cool-down
+  at the baseline, metronome off.
+- **Form cues** (``glutes``) thin out with the metronome: in both parts while the click is on
+  at least 3/4 of the time, in part one only down to 1/4, none below (check-ins).
+- **Strength days** (see ``strength_session``): a 2-minute warm-up, then six exercises, each
+  with a 14-second spoken how-to, sets on a rep-tempo click and 1-minute rests. Week 1 has
+  2 sets of each (learn the moves), later weeks 3.
+- **Lengths.** Runs last 25-55 minutes with their warm-up, strength sessions 20-40.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from stridebeat.engine.session import METRONOME_OFF, Block, Metronome, Rhythm, Session, Steady
+
+# The built-in activation routine's length (cue_scripts/activation.toml; a test keeps it true).
+ACTIVATION_SECONDS = 454
+EASY_SECONDS = 300
+COOL_DOWN_SECONDS = 300
+CHECK_SECONDS = 120
+RUN_MINUTES = (25.0, 55.0)
+STRENGTH_MINUTES = (20.0, 40.0)
+SET_CHOICES = (2, 3)
+
+RUN_CUES = ("activation", "cadence")
+FORM_CUES = ("glutes",)
+CHECK_CUES = ("retention",)
+STRENGTH_CUES = ("strength",)
+
+FORM_CUES_BOTH_PARTS = 0.75  # metronome share at or above which glutes speaks in both parts
+FORM_CUES_PART_ONE = 0.25  # ... in part one only; below, not at all
+
+PART_NAMES = ("Part one", "Part two")
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+def run_session(
+    baseline_spm: float,
+    cadence_spm: int,
+    work_seconds: int,
+    metronome: Metronome,
+    retention_check: bool,
+    title: str = "",
+) -> Session:
+    """A retraining run (after the activation routine its cues bring): easy start, the
+    cadence work in two parts, an optional retention check, cool-down."""
+    form = form_cues(metronome_share(metronome))
+    first = work_seconds // 2
+    blocks = [
+        Block("run", EASY_SECONDS, Steady(baseline_spm), "Easy start", METRONOME_OFF),
+        Block("run", first, Steady(cadence_spm), PART_NAMES[0], metronome, form[0]),
+        Block("run", work_seconds - first, Steady(cadence_spm), PART_NAMES[1], metronome, form[1]),
+    ]
+    if retention_check:
+        check = Steady(cadence_spm)
+        blocks.append(
+            Block("check", CHECK_SECONDS, check, "Retention check", METRONOME_OFF, CHECK_CUES)
+        )
+    blocks.append(Block("run", COOL_DOWN_SECONDS, Steady(baseline_spm), "Cool-down", METRONOME_OFF))
+    return Session(tuple(blocks), title=title, cues=RUN_CUES)
+
+
+def run_overhead(check: bool) -> int:
+    """Seconds of a run that are not cadence work: activation, easy start, check, cool-down."""
+    return ACTIVATION_SECONDS + EASY_SECONDS + COOL_DOWN_SECONDS + (CHECK_SECONDS if check else 0)
+
+
+def metronome_share(metronome: Metronome) -> float:
+    """Share of the time the click is audible: 1.0 for "on", 0.0 for "off", on/(on+off)."""
+    if metronome.always:
+        return 1.0
+    if metronome.never or metronome.on is None:
+        return 0.0
+    return metronome.on / (metronome.on + metronome.off)
+
+
+def form_cues(share: float) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The form cue scripts of each part of the cadence work, thinning with the metronome."""
+    if share >= FORM_CUES_BOTH_PARTS:
+        return FORM_CUES, FORM_CUES
+    if share >= FORM_CUES_PART_ONE:
+        return FORM_CUES, ()
+    return (), ()
+
+
+def minutes_of(session: Session) -> float:
+    """A plan session's length in minutes, counting the built-in activation routine."""
+    extra = ACTIVATION_SECONDS if "activation" in session.cues else 0
+    return (session.duration + extra) / 60
+
+
+# --- strength days -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str  # also the name of its how-to block, which the strength cue script speaks in
+    reps: int  # per set; per side when there is a switch
+    tempo: tuple[float, ...]  # seconds of each phase of a rep; a click starts each
+    switch: str = ""  # one side, then a short block of this name, then the other side
+
+
+EXERCISES = (
+    Exercise("Squats", 10, (2.0, 1.0)),  # 2 s down, 1 s up
+    Exercise("Romanian deadlifts", 10, (2.0, 1.0)),  # 2 s hinge down, 1 s up
+    Exercise("Reverse lunges", 12, (2.0, 1.0)),  # legs alternate
+    Exercise("Step-ups", 8, (1.0, 2.0), "Switch legs"),  # 1 s up, 2 s down
+    Exercise("Hip thrusts", 10, (1.0, 1.0, 2.0)),  # up, hold the squeeze, 2 s down
+    Exercise("Banded walks", 8, (2.0,), "Change direction"),  # a step every 2 s
+)
+WARM_UP = (
+    Block("drill", 60, Rhythm((0.5,)), "March"),
+    Block("drill", 40, Rhythm((2.0,)), "Hip circles"),
+    Block("drill", 40, Rhythm((1.5,)), "Leg swings"),
+)
+HOW_TO_SECONDS = 14
+SWITCH_SECONDS = 6
+REST_SECONDS = 60  # between sets
+CHANGE_OVER_SECONDS = 45  # between exercises: set up the next one
+DONE_SECONDS = 12
+
+
+def strength_session(sets: int, title: str = "") -> Session:
+    """A strength day: warm-up, then each exercise's how-to, its sets and rests.
+
+    Spoken cues start on clicks, so nothing is said inside a set but the rep count (a
+    cue on a rep's click would push the count off it); a switch of side gets its own block.
+    """
+    blocks = list(WARM_UP)
+    for index, exercise in enumerate(EXERCISES):
+        if index:
+            blocks.append(Block("rest", CHANGE_OVER_SECONDS, None, "Change over"))
+        blocks.append(Block("drill", HOW_TO_SECONDS, None, exercise.name))
+        for n in range(1, sets + 1):
+            if n > 1:
+                blocks.append(Block("rest", REST_SECONDS, None, "Rest"))
+            blocks += _set_blocks(exercise, f"{exercise.name}, set {n}")
+    blocks.append(Block("drill", DONE_SECONDS, None, "Strength done"))
+    return Session(tuple(blocks), title=title, cues=STRENGTH_CUES)
+
+
+def _set_blocks(exercise: Exercise, name: str) -> list[Block]:
+    length = exercise.reps * sum(exercise.tempo)
+    rhythm = Rhythm(exercise.tempo)
+    if not exercise.switch:
+        return [Block("strength", length, rhythm, name)]
+    return [
+        Block("strength", length, rhythm, name),
+        Block("drill", SWITCH_SECONDS, None, exercise.switch),
+        Block("strength", length, rhythm, f"{name}, other side"),
+    ]
+
+
+def strength_sets(week: int) -> int:
+    """Sets of each exercise on a strength day: 2 in week 1 (learn the moves), then 3."""
+    return 2 if week == 1 else 3
+
+
+@functools.cache
+def strength_minutes(sets: int) -> float:
+    return strength_session(sets).duration / 60

@@ -126,6 +126,7 @@ def _names_cues(request: Request, session: Session) -> bool:
 def _speech(options: SpeechOptions) -> Speech | None:
     if not options.enabled:
         return None
-    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.cues.settings import SpeechSettings
+    from stridebeat.cues.speech import Speech
 
     return Speech(SpeechSettings(options.engine, options.voice, options.rate_wpm))

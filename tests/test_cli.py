@@ -276,7 +276,7 @@ def test_demo_without_playing(runner: CliRunner, tmp_path: Path) -> None:
 def test_cli_speech_choices_match_the_speech_module() -> None:
     from stridebeat.cli import files as cli_module
     from stridebeat.cli import options as cli_options
-    from stridebeat.cues.speech import ENGINES, RATE_RANGE
+    from stridebeat.cues.settings import ENGINES, RATE_RANGE
 
     assert cli_options.SPEECH_ENGINES == ENGINES
     rate = next(p for p in cli_module.render.params if p.name == "speech_rate")

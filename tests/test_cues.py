@@ -290,7 +290,8 @@ def test_rendered_cue_positions_measured_in_the_audio(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from stridebeat.cli.app import cli
-    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.cues.settings import SpeechSettings
+    from stridebeat.cues.speech import Speech
 
     out = tmp_path / "run.wav"
     result = CliRunner().invoke(
@@ -353,9 +354,9 @@ def test_no_speech_engine_is_an_environment_failure(
     from click.testing import CliRunner
 
     from stridebeat.cli.app import cli
-    from stridebeat.cues import speech
+    from stridebeat.cues import speech_engines
 
-    monkeypatch.setattr(speech, "ESPEAK_COMMAND", str(tmp_path / "no-espeak-ng"))
+    monkeypatch.setattr(speech_engines, "ESPEAK_COMMAND", str(tmp_path / "no-espeak-ng"))
     out = tmp_path / "run.wav"
     args = ["render", "--spm", "170", "--duration", "2m", "--cues", "cadence", "-o", str(out)]
     result = CliRunner().invoke(cli, [*args, "--speech-engine", "espeak-ng"])

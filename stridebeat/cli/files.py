@@ -240,7 +240,8 @@ def say(
       stridebeat say "Push the ground back"
       stridebeat say "Lean from the ankles" --voice en-gb --speech-rate 160 -o lean.wav
     """
-    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.cues.settings import SpeechSettings
+    from stridebeat.cues.speech import Speech
     from stridebeat.engine.render import SPEECH_PEAK
 
     if not text.strip():
@@ -265,7 +266,8 @@ def say(
 @speech_options
 def voices(speech_engine: str, voice: str | None, speech_rate: int) -> None:
     """List the speech voices you can give to --voice."""
-    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.cues.settings import SpeechSettings
+    from stridebeat.cues.speech import Speech
 
     found = Speech(SpeechSettings(speech_engine, None, speech_rate)).voices()
     for info in found:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError
@@ -37,14 +38,6 @@ class Request:
 
 
 OPEN_ENDED_SECONDS = 24 * 3600.0  # "until stopped": a day is longer than any run
-
-
-@dataclass(frozen=True)
-class SpeechOptions:
-    enabled: bool = True
-    engine: str = "auto"
-    voice: str | None = None
-    rate_wpm: int = 175
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ def requested_session(request: Request) -> Session | None:
 
 
 def prepare(
-    request: Request, click: ClickSound, accent: int, rate: int, speech: SpeechOptions
+    request: Request, click: ClickSound, accent: int, rate: int, speech: SpeechSettings
 ) -> Prepared:
     from stridebeat.engine.timeline import Timeline
 
@@ -123,10 +116,9 @@ def _names_cues(request: Request, session: Session) -> bool:
     return bool(request.cues or session.cues or any(b.cues for b in session.blocks))
 
 
-def _speech(options: SpeechOptions) -> Speech | None:
-    if not options.enabled:
+def _speech(settings: SpeechSettings) -> Speech | None:
+    if not settings.enabled:
         return None
-    from stridebeat.cues.settings import SpeechSettings
     from stridebeat.cues.speech import Speech
 
-    return Speech(SpeechSettings(options.engine, options.voice, options.rate_wpm))
+    return Speech(settings)

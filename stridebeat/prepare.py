@@ -93,9 +93,11 @@ def prepare(
     # only sessions with cues need the cue machinery (and its import time)
     from stridebeat.cues.audio import CueSounds
     from stridebeat.cues.schedule import assemble, schedule_cues
-    from stridebeat.cues.script import load_scripts
+    from stridebeat.cues.script import load_cue_scripts, named_scripts
 
-    session, block_scripts = assemble(wanted, load_scripts(request.cues))
+    scripts = load_cue_scripts(request.cues, wanted)  # each file read once, here
+    given = named_scripts(scripts, request.cues)
+    session, block_scripts = assemble(wanted, given, scripts)
     timeline = Timeline(session, rate, accent)
     if not any(block_scripts):
         return Prepared(session, Renderer(timeline, click), (), False)

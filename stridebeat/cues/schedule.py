@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import bisect
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stridebeat.cues.script import CueRule, CueScript, fill, load_scripts, placeholders
+from stridebeat.cues.script import CueRule, CueScript, fill, named_scripts, placeholders
 from stridebeat.engine.session import Block, Ramp, Rhythm, Session, Steady
 from stridebeat.engine.timeline import Span, Timeline
 from stridebeat.errors import InputError
@@ -57,23 +57,24 @@ class _Candidate:
 
 
 def assemble(
-    session: Session | None, scripts: Sequence[CueScript]
+    session: Session | None, scripts: Sequence[CueScript], named: Mapping[str, CueScript]
 ) -> tuple[Session, list[tuple[CueScript, ...]]]:
     """The session to play and the cue scripts of each of its blocks.
 
     Scripts that bring a routine (warm-up drills, a stance check), given here or named by the
     session, put it first and speak in it alone; the other scripts (given here, named by the
-    session or by a block) speak in every block their rules allow.
+    session or by a block) speak in every block their rules allow. ``named`` holds every
+    script the session and the blocks name, already loaded (``load_cue_scripts``).
     """
     if session is not None:
-        scripts = (*scripts, *load_scripts(session.cues))
+        scripts = (*scripts, *named_scripts(named, session.cues))
     general = tuple(s for s in scripts if not s.routine)
     blocks: list[Block] = []
     block_scripts: list[tuple[CueScript, ...]] = []
     for script in scripts:
         for block in script.routine:
             blocks.append(block)
-            block_scripts.append((script, *general, *load_scripts(block.cues)))
+            block_scripts.append((script, *general, *named_scripts(named, block.cues)))
     if session is None:
         if not blocks:
             raise InputError(
@@ -83,7 +84,7 @@ def assemble(
         session = Session((), title=" + ".join(s.name for s in scripts if s.routine))
     for block in session.blocks:
         blocks.append(block)
-        block_scripts.append((*general, *load_scripts(block.cues)))
+        block_scripts.append((*general, *named_scripts(named, block.cues)))
     played = Session(tuple(blocks), session.title, session.source, session.cues)
     return played, block_scripts
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stridebeat.cues.lyrics import lrc_text, timestamp
-from stridebeat.cues.schedule import Cue, assemble, schedule_cues, spoken_duration
+from stridebeat.cues.schedule import Cue, assemble, schedule_cues
 from stridebeat.cues.script import (
     CueScript,
     fill,
@@ -214,24 +214,6 @@ def test_routines_come_first_and_speak_alone() -> None:
     assert block_scripts[1] == (ANNOUNCE,)
     with pytest.raises(InputError, match="say what to play"):
         assemble(None, (ANNOUNCE,), {})
-
-
-@pytest.mark.parametrize(
-    ("seconds", "spoken"),
-    [
-        (5, "5 seconds"),
-        (1, "1 second"),
-        (32, "30 seconds"),
-        (60, "1 minute"),
-        (90, "1 and a half minutes"),
-        (150, "2 and a half minutes"),
-        (620, "10 minutes"),
-        (3900, "1 hour 5 minutes"),
-        (3600, "1 hour"),
-    ],
-)
-def test_spoken_duration(seconds: float, spoken: str) -> None:
-    assert spoken_duration(seconds) == spoken
 
 
 @settings(max_examples=40, deadline=None)

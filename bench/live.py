@@ -50,8 +50,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound
-from stridebeat.prepare import Request, SpeechOptions, prepare
+from stridebeat.prepare import Request, prepare
 from stridebeat.sinks.live import LivePlayer, Status, find_device
 
 if __package__:  # python -m bench.live: bench/ on sys.path, as for python bench/live.py
@@ -188,7 +189,7 @@ class Warmup:
 
 def warm_speech_cache(seconds: int, home: Path) -> Warmup:
     began = time.perf_counter()
-    prepared = prepare(request(seconds), VOICE, ACCENT, RATE, SpeechOptions())
+    prepared = prepare(request(seconds), VOICE, ACCENT, RATE, SpeechSettings())
     took = time.perf_counter() - began
     return Warmup(took, len(prepared.cues), cache_files(home))
 
@@ -268,7 +269,7 @@ def play_live(seconds: int, every: int, server: JackServer) -> LiveRun:
     xruns_before = len(server.xrun_lines())
 
     began = time.perf_counter()
-    prepared = prepare(request(seconds), VOICE, ACCENT, RATE, SpeechOptions())
+    prepared = prepare(request(seconds), VOICE, ACCENT, RATE, SpeechSettings())
     prepared_at = time.perf_counter()
     player = LivePlayer(
         prepared.renderer,

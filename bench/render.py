@@ -543,7 +543,8 @@ def time_phrases(speak: Callable[[str, int], object], phrases: Sequence[str]) ->
 
 def measure_speech(workdir: Path, engine: str, phrases: Sequence[str]) -> SpeechTiming:
     """Cold: each phrase once on a fresh cache; warm: all again from a second Speech."""
-    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.cues.settings import SpeechSettings
+    from stridebeat.cues.speech import Speech
     from stridebeat.errors import SpeechFailed, SpeechUnavailable
 
     cache = Path(tempfile.mkdtemp(prefix=f"speech-{engine}-", dir=workdir))

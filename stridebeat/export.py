@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stridebeat import __version__
+from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError, OutputError, StridebeatError
 from stridebeat.files import write_text_atomically
-from stridebeat.prepare import Prepared, Request, SpeechOptions, prepare
+from stridebeat.prepare import Prepared, Request, prepare
 from stridebeat.sinks.file import FORMATS as AUDIO_FORMATS
 from stridebeat.sinks.file import render_to_file
 from stridebeat.sinks.tags import Tags
@@ -48,7 +49,7 @@ class ExportOptions:
     click: ClickSound = ClickSound()
     accent: int = 0
     rate: int = 44100
-    speech: SpeechOptions = SpeechOptions()
+    speech: SpeechSettings = SpeechSettings()
     album: str = "stridebeat plan"
 
 

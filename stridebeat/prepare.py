@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError
@@ -37,14 +38,6 @@ class Request:
 
 
 OPEN_ENDED_SECONDS = 24 * 3600.0  # "until stopped": a day is longer than any run
-
-
-@dataclass(frozen=True)
-class SpeechOptions:
-    enabled: bool = True
-    engine: str = "auto"
-    voice: str | None = None
-    rate_wpm: int = 175
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ def requested_session(request: Request) -> Session | None:
 
 
 def prepare(
-    request: Request, click: ClickSound, accent: int, rate: int, speech: SpeechOptions
+    request: Request, click: ClickSound, accent: int, rate: int, speech: SpeechSettings
 ) -> Prepared:
     from stridebeat.engine.timeline import Timeline
 
@@ -100,9 +93,11 @@ def prepare(
     # only sessions with cues need the cue machinery (and its import time)
     from stridebeat.cues.audio import CueSounds
     from stridebeat.cues.schedule import assemble, schedule_cues
-    from stridebeat.cues.script import load_scripts
+    from stridebeat.cues.script import load_cue_scripts, named_scripts
 
-    session, block_scripts = assemble(wanted, load_scripts(request.cues))
+    scripts = load_cue_scripts(request.cues, wanted)  # each file read once, here
+    given = named_scripts(scripts, request.cues)
+    session, block_scripts = assemble(wanted, given, scripts)
     timeline = Timeline(session, rate, accent)
     if not any(block_scripts):
         return Prepared(session, Renderer(timeline, click), (), False)
@@ -123,9 +118,9 @@ def _names_cues(request: Request, session: Session) -> bool:
     return bool(request.cues or session.cues or any(b.cues for b in session.blocks))
 
 
-def _speech(options: SpeechOptions) -> Speech | None:
-    if not options.enabled:
+def _speech(settings: SpeechSettings) -> Speech | None:
+    if not settings.enabled:
         return None
-    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.cues.speech import Speech
 
-    return Speech(SpeechSettings(options.engine, options.voice, options.rate_wpm))
+    return Speech(settings)

@@ -162,6 +162,37 @@ def plural(count: int, unit: str) -> str:
     return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
 
+def spoken_duration(seconds: float) -> str:
+    """A time as a coach says it: "45 seconds", "2 and a half minutes", "1 hour 5 minutes".
+
+    Rounded as a coach would: to the second below 20 s, to 5 s below a minute, to the half
+    minute below 10 min, then to the minute.
+
+    >>> spoken_duration(32)
+    '30 seconds'
+    >>> spoken_duration(150)
+    '2 and a half minutes'
+    >>> spoken_duration(3900)
+    '1 hour 5 minutes'
+    """
+    s = round(seconds)
+    if s < 20:
+        return plural(s, "second")
+    if s < 60:
+        return plural(5 * round(s / 5), "second") if s < 58 else "1 minute"
+    if s < 600:
+        halves = round(s / 30)
+        whole, half = divmod(halves, 2)
+        if half:
+            return f"{whole} and a half minutes" if whole else "half a minute"
+        return plural(whole, "minute")
+    minutes = round(s / 60)
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return plural(minutes, "minute")
+    return plural(hours, "hour") + (f" {plural(minutes, 'minute')}" if minutes else "")
+
+
 def split_names(items: Iterable[str]) -> tuple[str, ...]:
     """Names given as a list, each item perhaps holding several with commas, blanks dropped.
 

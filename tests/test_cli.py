@@ -274,11 +274,22 @@ def test_demo_without_playing(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_cli_speech_choices_match_the_speech_module() -> None:
-    from stridebeat.cli import files as cli_module
-    from stridebeat.cli import options as cli_options
-    from stridebeat.cues.speech import ENGINES, RATE_RANGE
+    from stridebeat.cues.settings import ENGINES, RATE_RANGE, SpeechSettings
 
-    assert cli_options.SPEECH_ENGINES == ENGINES
-    rate = next(p for p in cli_module.render.params if p.name == "speech_rate")
-    assert isinstance(rate.type, click.IntRange)
-    assert (rate.type.min, rate.type.max) == RATE_RANGE
+    speaking = []
+    for path in commands():
+        command: click.Command = cli
+        for name in path:
+            assert isinstance(command, click.Group)
+            command = command.commands[name]
+        params = {p.name: p for p in command.params}
+        if "speech_engine" not in params:
+            continue
+        speaking.append(path)
+        engine, rate = params["speech_engine"], params["speech_rate"]
+        assert isinstance(engine.type, click.Choice)
+        assert tuple(engine.type.choices) == ENGINES
+        assert isinstance(rate.type, click.IntRange)
+        assert (rate.type.min, rate.type.max) == RATE_RANGE
+        assert (engine.default, rate.default) == (SpeechSettings.engine, SpeechSettings.rate_wpm)
+    assert {("render",), ("play",), ("say",), ("voices",), ("cues", "check")} <= set(speaking)

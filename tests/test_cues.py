@@ -9,18 +9,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stridebeat.cues.lyrics import lrc_text, timestamp
-from stridebeat.cues.schedule import Cue, assemble, schedule_cues, spoken_duration
+from stridebeat.cues.schedule import Cue, assemble, schedule_cues
 from stridebeat.cues.script import (
     CueScript,
     fill,
     find_script,
+    load_cue_scripts,
     load_script,
     parse_script,
     placeholders,
     script_paths,
 )
 from stridebeat.engine.render import DUCK, SPEECH_PEAK, ClickSound, Renderer, SpokenCue
-from stridebeat.engine.session import Block, Ramp, Rhythm, Session, Steady, steady_session
+from stridebeat.engine.session import (
+    Block,
+    Ramp,
+    Rhythm,
+    Session,
+    Steady,
+    parse_session,
+    steady_session,
+)
 from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import FileInputError, InputError
 
@@ -39,7 +48,7 @@ def words(text: str, audio: Path | None) -> int:
 def plan(
     session: Session, *scripts: CueScript, rate: int = RATE
 ) -> tuple[Timeline, tuple[Cue, ...]]:
-    played, block_scripts = assemble(session, scripts)
+    played, block_scripts = assemble(session, scripts, load_cue_scripts((), session))
     timeline = Timeline(played, rate)
     return timeline, schedule_cues(timeline, block_scripts, words)
 
@@ -199,30 +208,12 @@ def test_routines_come_first_and_speak_alone() -> None:
         text = "Bridges."
         """
     )
-    session, block_scripts = assemble(steady_session(170, 60), (routine, ANNOUNCE))
+    session, block_scripts = assemble(steady_session(170, 60), (routine, ANNOUNCE), {})
     assert [b.kind for b in session.blocks] == ["drill", "run"]
     assert block_scripts[0] == (routine, ANNOUNCE)
     assert block_scripts[1] == (ANNOUNCE,)
     with pytest.raises(InputError, match="say what to play"):
-        assemble(None, (ANNOUNCE,))
-
-
-@pytest.mark.parametrize(
-    ("seconds", "spoken"),
-    [
-        (5, "5 seconds"),
-        (1, "1 second"),
-        (32, "30 seconds"),
-        (60, "1 minute"),
-        (90, "1 and a half minutes"),
-        (150, "2 and a half minutes"),
-        (620, "10 minutes"),
-        (3900, "1 hour 5 minutes"),
-        (3600, "1 hour"),
-    ],
-)
-def test_spoken_duration(seconds: float, spoken: str) -> None:
-    assert spoken_duration(seconds) == spoken
+        assemble(None, (ANNOUNCE,), {})
 
 
 @settings(max_examples=40, deadline=None)
@@ -290,7 +281,8 @@ def test_rendered_cue_positions_measured_in_the_audio(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from stridebeat.cli.app import cli
-    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.cues.settings import SpeechSettings
+    from stridebeat.cues.speech import Speech
 
     out = tmp_path / "run.wav"
     result = CliRunner().invoke(
@@ -353,9 +345,9 @@ def test_no_speech_engine_is_an_environment_failure(
     from click.testing import CliRunner
 
     from stridebeat.cli.app import cli
-    from stridebeat.cues import speech
+    from stridebeat.cues import speech_engines
 
-    monkeypatch.setattr(speech, "ESPEAK_COMMAND", str(tmp_path / "no-espeak-ng"))
+    monkeypatch.setattr(speech_engines, "ESPEAK_COMMAND", str(tmp_path / "no-espeak-ng"))
     out = tmp_path / "run.wav"
     args = ["render", "--spm", "170", "--duration", "2m", "--cues", "cadence", "-o", str(out)]
     result = CliRunner().invoke(cli, [*args, "--speech-engine", "espeak-ng"])
@@ -369,15 +361,59 @@ def test_no_speech_engine_is_an_environment_failure(
 
 
 def test_a_session_file_can_bring_a_routine(tmp_path: Path) -> None:
-    from stridebeat.engine.session import parse_session
-
     session = parse_session(
         'cues = ["activation", "glutes"]\n[[block]]\nduration = "20m"\nspm = 170\n'
     )
-    played, block_scripts = assemble(session, ())
+    played, block_scripts = assemble(session, (), load_cue_scripts((), session))
     assert played.blocks[0].name == "glute bridges" and played.blocks[-1].kind == "run"
     assert [s.name for s in block_scripts[0]] == ["activation", "glutes"]
     assert [s.name for s in block_scripts[-1]] == ["glutes"]
+
+
+def test_each_cue_script_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stridebeat.cues import script as cue_script
+    from stridebeat.cues.settings import SpeechSettings
+    from stridebeat.prepare import Request, prepare
+
+    session = parse_session(
+        'cues = ["activation", "glutes"]\n'
+        '[[block]]\nduration = "2m"\nspm = 170\ncues = ["glutes", "cadence"]\n'
+        '[[block]]\nduration = "2m"\nspm = 174\ncues = ["cadence"]\n'
+    )
+    read: list[str] = []
+    real = cue_script.load_script
+
+    def counting(path: Path) -> CueScript:
+        read.append(path.stem)
+        return real(path)
+
+    monkeypatch.setattr(cue_script, "load_script", counting)
+    request = Request(session=session, cues=("glutes",))
+    prepared = prepare(request, ClickSound(), 0, RATE, SpeechSettings(enabled=False))
+    assert sorted(read) == ["activation", "cadence", "glutes"]
+    assert [b.kind for b in prepared.session.blocks][-2:] == ["run", "run"]
+    assert prepared.cues and not prepared.spoken
+
+
+def test_each_place_that_names_a_script_starts_from_its_first_phrasing(tmp_path: Path) -> None:
+    from stridebeat.cues.settings import SpeechSettings
+    from stridebeat.prepare import Request, prepare
+
+    path = tmp_path / "turns.toml"
+    path.write_text(
+        'min_gap = "5s"\nquiet_start = "0s"\n'
+        '[[cue]]\nevery = "20s"\ntext = ["one", "two", "three"]\n'
+    )
+    block = f'[[block]]\nduration = "1m"\nspm = 170\ncues = ["{path}"]\n'
+
+    def texts(session_text: str) -> list[str]:
+        request = Request(session=parse_session(session_text))
+        prepared = prepare(request, ClickSound(), 0, RATE, SpeechSettings(enabled=False))
+        return [cue.text for cue in prepared.cues]
+
+    assert texts(block + block) == ["one", "two", "one", "two"]  # each block names it
+    session_wide = f'cues = ["{path}"]\n' + block.replace(f'cues = ["{path}"]\n', "") * 2
+    assert texts(session_wide) == ["one", "two", "three", "one"]  # one name, all blocks
 
 
 def test_a_pushed_rep_count_keeps_its_number() -> None:

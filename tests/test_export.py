@@ -7,12 +7,12 @@ import mutagen
 import pytest
 import soundfile as sf
 
+from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.session import Block, Session, Steady
 from stridebeat.errors import OutputError
 from stridebeat.export import MANIFEST, PLAYLIST, ExportOptions, Track, export_tracks
-from stridebeat.prepare import SpeechOptions
 
-OPTIONS = ExportOptions("mp3", rate=22050, speech=SpeechOptions(engine="espeak-ng"))
+OPTIONS = ExportOptions("mp3", rate=22050, speech=SpeechSettings(engine="espeak-ng"))
 
 
 def track(number: int, spm: int, seconds: float = 8.0) -> Track:
@@ -63,7 +63,7 @@ def test_export_again_skips_what_is_up_to_date_and_removes_what_is_gone(tmp_path
 
 @pytest.mark.parametrize("fmt", ["flac", "ogg"])
 def test_lyrics_are_embedded_in_vorbis_comments(tmp_path: Path, fmt: str) -> None:
-    options = ExportOptions(fmt, rate=22050, speech=SpeechOptions(engine="espeak-ng"))
+    options = ExportOptions(fmt, rate=22050, speech=SpeechSettings(engine="espeak-ng"))
     export_tracks([track(1, 165)], tmp_path, options, 1)
     tags = mutagen.File(tmp_path / f"w01-s1-run-165spm.{fmt}")
     assert "Cadence 165" in tags["LYRICS"][0] and tags["TITLE"] == ["Week 1, session 1"]

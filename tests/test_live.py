@@ -16,11 +16,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound, Renderer
 from stridebeat.engine.session import Block, Ramp, Session, Steady, steady_session
 from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import DeviceError, InputError
-from stridebeat.prepare import Request, SpeechOptions, prepare
+from stridebeat.prepare import Request, prepare
 from stridebeat.sinks import live
 from stridebeat.sinks.live import LivePlayer, OutputDevice, Status, find_device
 from tests.jack import RATE, Capture, align
@@ -50,7 +51,7 @@ def test_live_output_is_the_rendered_file(jack_server: str, tmp_path: Path) -> N
     """The stream plays the renderer's float samples; the 16-bit file holds them rounded."""
     request = Request(spm=172, duration=4.0, cues=("cadence",))
     voice = ClickSound("wood", 0.8, stereo_steps=True)
-    prepared = prepare(request, voice, 4, RATE, SpeechOptions(engine="espeak-ng"))
+    prepared = prepare(request, voice, 4, RATE, SpeechSettings(engine="espeak-ng"))
     capture = Capture(jack_server, 2, 8)
     try:
         summary = LivePlayer(prepared.renderer, find_device("JACK"), blocksize=256).play()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from stridebeat.cli.app import cli
 from stridebeat.cues.schedule import Cue, assemble, schedule_cues
-from stridebeat.cues.script import find_script, load_script
+from stridebeat.cues.script import find_script, load_cue_scripts, load_script
 from stridebeat.engine.session import (
     BLOCK_KINDS,
     METRONOME_OFF,
@@ -500,7 +500,8 @@ def test_explanation_cites_the_evidence_and_owns_the_ramp() -> None:
 
 
 def scheduled(planned: PlannedSession) -> tuple[Timeline, tuple[Cue, ...]]:
-    played, block_scripts = assemble(planned.session, ())
+    scripts = load_cue_scripts((), planned.session)
+    played, block_scripts = assemble(planned.session, (), scripts)
     timeline = Timeline(played, RATE)
     return timeline, schedule_cues(timeline, block_scripts, words)
 

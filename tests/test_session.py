@@ -31,6 +31,7 @@ def test_example_session_loads() -> None:
         Block("run", 900, Steady(172), "hold", Metronome(on=180, off=60)),
     )
     assert session.duration == 30 * 60
+    assert [b.cadence_ends for b in session.blocks] == [(160, 160), (165, 172), (172, 172)]
 
 
 def test_all_block_forms() -> None:
@@ -56,6 +57,7 @@ def test_all_block_forms() -> None:
         Block("rest", 45, None),
         Block("run", 120, Ramp(165, 170), metronome=METRONOME_OFF),
     )
+    assert [b.cadence_ends for b in session.blocks] == [None, None, (165, 170)]
 
 
 @pytest.mark.parametrize(

@@ -13,14 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stridebeat.cues import speech
-from stridebeat.cues.speech import (
-    ENGINES,
-    Speech,
-    SpeechSettings,
-    _checked,
-    _load,
-    estimate_seconds,
-)
+from stridebeat.cues import speech_engines as engines
+from stridebeat.cues.settings import ENGINES, SpeechSettings
+from stridebeat.cues.speech import Speech
+from stridebeat.cues.speech_cache import load_phrase
+from stridebeat.cues.speech_check import checked, estimate_seconds
+from stridebeat.cues.speech_engines import EngineFailure
 from stridebeat.errors import InputError, SpeechFailed, SpeechUnavailable
 
 ESPEAK = shutil.which("espeak-ng")
@@ -153,7 +151,7 @@ def test_a_damaged_cache_file_is_a_miss_and_is_rewritten(tmp_path: Path, damage:
     voice = espeak(tmp_path)
     np.testing.assert_array_equal(voice.phrase(CUE, 44100), original)
     assert voice.tts_calls == 1
-    assert _load(path) is not None
+    assert load_phrase(path) is not None
     assert espeak(tmp_path).phrase(CUE, 44100).tobytes() == original.tobytes()
 
 
@@ -170,7 +168,8 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
 CONCURRENT = """
 import hashlib, sys
 from pathlib import Path
-from stridebeat.cues.speech import Speech, SpeechSettings
+from stridebeat.cues.settings import SpeechSettings
+from stridebeat.cues.speech import Speech
 speech = Speech(SpeechSettings(engine="espeak-ng"), Path(sys.argv[1]))
 for text in ["push the ground back", "lean from the ankles", "squeeze at push-off",
              "tall hips", "quick light steps"]:
@@ -191,7 +190,7 @@ def test_concurrent_renders_share_one_cache(tmp_path: Path) -> None:
     assert [run.returncode for run in runs] == [0] * 4
     assert len(set(outputs)) == 1 and outputs[0].count("\n") == 5
     files = list(cache.iterdir())
-    assert len(files) == 5 and all(_load(path) is not None for path in files)  # no temp files
+    assert len(files) == 5 and all(load_phrase(path) is not None for path in files)  # no temp files
 
     warm = espeak(cache)
     for line in outputs[0].splitlines():
@@ -232,7 +231,7 @@ def test_pyttsx3_voice_is_checked_against_its_voice_list(tmp_path: Path) -> None
 def test_a_failing_espeak_falls_back_to_pyttsx3(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(speech, "ESPEAK_COMMAND", fake_espeak(tmp_path, "echo boom >&2; exit 1"))
+    monkeypatch.setattr(engines, "ESPEAK_COMMAND", fake_espeak(tmp_path, "echo boom >&2; exit 1"))
     voice = Speech(SpeechSettings(), tmp_path / "cache")
     assert voice.engine_used == "espeak-ng"
     wave = voice.phrase(CUE, 22050)
@@ -258,7 +257,7 @@ def test_bad_espeak_output_is_retried_then_falls_back(
         sf.write(wav, (0.5 * np.sin(np.arange(22050 * 30) / 5)).astype(np.float32), 22050)
     else:
         wav.write_bytes(b"")
-    monkeypatch.setattr(speech, "ESPEAK_COMMAND", fake_espeak(tmp_path, f"cat {wav}"))
+    monkeypatch.setattr(engines, "ESPEAK_COMMAND", fake_espeak(tmp_path, f"cat {wav}"))
     voice = Speech(SpeechSettings(), tmp_path / "cache")
     assert len(voice.phrase("go", 22050)) > 0
     assert voice.engine_used == "pyttsx3" and voice.tts_calls == speech.ATTEMPTS + 1
@@ -274,7 +273,7 @@ def test_one_bad_output_is_retried_on_the_same_engine(
         f"if [ ! -e {flag} ]; then touch {flag}; cat {silent_wav(tmp_path)}; exit 0; fi\n"
         f'exec {ESPEAK} "$@"',
     )
-    monkeypatch.setattr(speech, "ESPEAK_COMMAND", script)
+    monkeypatch.setattr(engines, "ESPEAK_COMMAND", script)
     voice = Speech(SpeechSettings(), tmp_path / "cache")
     wave = voice.phrase(CUE, 22050)
     assert voice.engine_used == "espeak-ng" and voice.tts_calls == 2
@@ -285,8 +284,8 @@ def test_one_bad_output_is_retried_on_the_same_engine(
 def test_a_hung_engine_is_killed_and_not_retried(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(speech, "ESPEAK_COMMAND", fake_espeak(tmp_path, "exec sleep 30"))
-    monkeypatch.setattr(speech, "_timeout", lambda text: 0.3)
+    monkeypatch.setattr(engines, "ESPEAK_COMMAND", fake_espeak(tmp_path, "exec sleep 30"))
+    monkeypatch.setattr(engines, "_timeout", lambda text: 0.3)
     voice = Speech(SpeechSettings(), tmp_path / "cache")
     assert len(voice.phrase(CUE, 22050)) > 0
     assert voice.engine_used == "pyttsx3" and voice.tts_calls == 2
@@ -296,8 +295,8 @@ def test_a_hung_engine_is_killed_and_not_retried(
 def test_every_engine_failing_names_the_phrase(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(speech, "ESPEAK_COMMAND", fake_espeak(tmp_path, "exit 1"))
-    monkeypatch.setattr(speech, "WORKER_COMMAND", fake_worker(tmp_path, silent_wav(tmp_path)))
+    monkeypatch.setattr(engines, "ESPEAK_COMMAND", fake_espeak(tmp_path, "exit 1"))
+    monkeypatch.setattr(engines, "WORKER_COMMAND", fake_worker(tmp_path, silent_wav(tmp_path)))
     voice = Speech(SpeechSettings(), tmp_path / "cache")
     with pytest.raises(SpeechFailed, match="could not speak 'lean from the ankles'") as error:
         voice.phrase("lean from the ankles", 22050)
@@ -311,8 +310,8 @@ def test_every_engine_failing_names_the_phrase(
 def test_no_engine_at_all_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(speech, "ESPEAK_COMMAND", str(tmp_path / "no-such-espeak-ng"))
-    monkeypatch.setattr(speech, "WORKER_COMMAND", (sys.executable, "-c", "exit(3)"))
+    monkeypatch.setattr(engines, "ESPEAK_COMMAND", str(tmp_path / "no-such-espeak-ng"))
+    monkeypatch.setattr(engines, "WORKER_COMMAND", (sys.executable, "-c", "exit(3)"))
     voice = Speech(SpeechSettings(), tmp_path)
     with pytest.raises(SpeechUnavailable) as error:
         voice.phrase(CUE, 22050)
@@ -331,14 +330,14 @@ def test_a_broken_espeak_install_is_found_by_the_probe(
     script = tmp_path / "espeak-ng"
     script.write_text("#!/bin/sh\necho 'Error: no espeak-ng-data' >&2\nexit 1\n")
     script.chmod(0o755)
-    monkeypatch.setattr(speech, "ESPEAK_COMMAND", str(script))
+    monkeypatch.setattr(engines, "ESPEAK_COMMAND", str(script))
     with pytest.raises(SpeechUnavailable, match="no espeak-ng-data.*apt-get install espeak-ng"):
         espeak(tmp_path).phrase(CUE, 22050)
 
 
 def test_the_check_rejects_empty_silent_and_implausible_audio() -> None:
     speechlike = (0.5 * np.sin(np.arange(22050) / 3)).astype(np.float32)
-    assert len(_checked(speechlike, 22050, "push off", 175).samples) == 22050
+    assert len(checked(speechlike, 22050, "push off", 175).samples) == 22050
     cases = {
         "empty audio": np.zeros(0, np.float32),
         "silent audio": np.full(22050, 1e-4, np.float32),
@@ -347,8 +346,8 @@ def test_the_check_rejects_empty_silent_and_implausible_audio() -> None:
         "30.00 s of audio": np.tile(speechlike, 30),
     }
     for reason, samples in cases.items():
-        with pytest.raises(speech._Failure, match=reason):
-            _checked(samples, 22050, "push off", 175)
+        with pytest.raises(EngineFailure, match=reason):
+            checked(samples, 22050, "push off", 175)
 
 
 # settings and voices

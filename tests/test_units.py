@@ -16,6 +16,7 @@ from stridebeat.units import (
     seconds_to_frames,
     spm_to_period,
     spm_to_steps_per_frame,
+    spoken_duration,
 )
 
 
@@ -71,6 +72,24 @@ def test_format_clock() -> None:
     assert format_clock(65) == "1:05"
     assert format_clock(3905) == "1:05:05"  # 1 h, 5 min, 5 s
     assert format_clock(59.99) == "0:59"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "spoken"),
+    [
+        (5, "5 seconds"),
+        (1, "1 second"),
+        (32, "30 seconds"),
+        (60, "1 minute"),
+        (90, "1 and a half minutes"),
+        (150, "2 and a half minutes"),
+        (620, "10 minutes"),
+        (3900, "1 hour 5 minutes"),
+        (3600, "1 hour"),
+    ],
+)
+def test_spoken_duration(seconds: float, spoken: str) -> None:
+    assert spoken_duration(seconds) == spoken
 
 
 def test_spm_and_ramp() -> None:

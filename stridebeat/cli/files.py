@@ -17,10 +17,10 @@ from stridebeat.cli.options import (
     positive_duration,
     session_options,
     sound_options,
-    speech,
     speech_options,
 )
 from stridebeat.cli.terminal import print_cues, progress, terminate_as_exit
+from stridebeat.cues.settings import SpeechSettings
 from stridebeat.errors import StridebeatError
 from stridebeat.units import format_clock, parse_ramp, parse_spm
 
@@ -203,7 +203,7 @@ def cues_check(
         ClickSound(),
         0,
         FILE_RATE,
-        speech(speech_engine, voice, speech_rate, not no_speech),
+        SpeechSettings(speech_engine, voice, speech_rate, enabled=not no_speech),
     )
     rate = prepared.renderer.timeline.rate
     total = format_clock(prepared.renderer.length / rate)
@@ -240,7 +240,7 @@ def say(
       stridebeat say "Push the ground back"
       stridebeat say "Lean from the ankles" --voice en-gb --speech-rate 160 -o lean.wav
     """
-    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.cues.speech import Speech
     from stridebeat.engine.render import SPEECH_PEAK
 
     if not text.strip():
@@ -265,7 +265,7 @@ def say(
 @speech_options
 def voices(speech_engine: str, voice: str | None, speech_rate: int) -> None:
     """List the speech voices you can give to --voice."""
-    from stridebeat.cues.speech import Speech, SpeechSettings
+    from stridebeat.cues.speech import Speech
 
     found = Speech(SpeechSettings(speech_engine, None, speech_rate)).voices()
     for info in found:

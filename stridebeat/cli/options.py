@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from stridebeat.cues.settings import ENGINES, RATE_RANGE, SpeechSettings
 from stridebeat.units import MAX_SPM, MIN_SPM, parse_duration, parse_ramp, parse_spm, split_names
 
 if TYPE_CHECKING:
     from stridebeat.engine.render import ClickSound
-    from stridebeat.prepare import SpeechOptions
 
 EXIT_INTERRUPTED = 130
 FILE_RATE = 44100  # Hz, for files when --sample-rate is not given
-SPEECH_ENGINES = ("auto", "espeak-ng", "pyttsx3")
 
 
 def converter(parse: Callable[[Any], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -140,8 +139,8 @@ _voice_options = options(
 speech_options = options(
     click.option(
         "--speech-engine",
-        type=click.Choice(SPEECH_ENGINES),
-        default="auto",
+        type=click.Choice(ENGINES),
+        default=SpeechSettings.engine,
         show_default=True,
         envvar="STRIDEBEAT_SPEECH_ENGINE",
         help="Text-to-speech engine (auto: espeak-ng first on Linux, system voices elsewhere).",
@@ -153,19 +152,13 @@ speech_options = options(
     ),
     click.option(
         "--speech-rate",
-        type=click.IntRange(80, 450),
-        default=175,
+        type=click.IntRange(*RATE_RANGE),
+        default=SpeechSettings.rate_wpm,
         show_default=True,
         envvar="STRIDEBEAT_SPEECH_RATE",
         help="Speaking rate in words per minute.",
     ),
 )
-
-
-def speech(engine: str, voice: str | None, rate: int, enabled: bool = True) -> SpeechOptions:
-    from stridebeat.prepare import SpeechOptions
-
-    return SpeechOptions(enabled, engine, voice, rate)
 
 
 @dataclass(frozen=True)
@@ -175,7 +168,7 @@ class Sound:
     click: ClickSound
     accent: int
     sample_rate: int | None
-    speech: SpeechOptions
+    speech: SpeechSettings
 
 
 def sound_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -214,7 +207,7 @@ def sound_options(func: Callable[..., Any]) -> Callable[..., Any]:
             ClickSound(sound, volume, stereo_steps),
             accent,
             sample_rate,
-            speech(speech_engine, voice, speech_rate, not no_speech),
+            SpeechSettings(speech_engine, voice, speech_rate, enabled=not no_speech),
         )
         return func(*args, sound=chosen, **kwargs)
 

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from stridebeat.cues.schedule import Cue
-from stridebeat.cues.speech import Speech, estimate_seconds
+from stridebeat.cues.settings import DEFAULT_RATE_WPM
+from stridebeat.cues.speech import Speech
+from stridebeat.cues.speech_check import estimate_seconds
 from stridebeat.engine.render import SpokenCue
 from stridebeat.engine.synth import Wave, load_clip
 from stridebeat.units import seconds_to_frames
@@ -21,7 +23,9 @@ class CueSounds:
     they still get a place in the schedule, the lyrics and the screen.
     """
 
-    def __init__(self, rate: int, speech: Speech | None, speech_wpm: int = 175) -> None:
+    def __init__(
+        self, rate: int, speech: Speech | None, speech_wpm: int = DEFAULT_RATE_WPM
+    ) -> None:
         self.rate = rate
         self.speech = speech
         self.speech_wpm = speech_wpm

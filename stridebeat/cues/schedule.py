@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import bisect
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stridebeat.cues.script import CueRule, CueScript, fill, load_scripts, placeholders
-from stridebeat.engine.session import Block, Ramp, Rhythm, Session, Steady
+from stridebeat.cues.script import CueRule, CueScript, fill, named_scripts, placeholders
+from stridebeat.engine.session import Block, Ramp, Rhythm, Session
 from stridebeat.engine.timeline import Span, Timeline
 from stridebeat.errors import InputError
-from stridebeat.units import plural, seconds_to_frames
+from stridebeat.units import seconds_to_frames, spoken_duration
 
 # A cue pushed further than this from its time cannot keep to its script.
 MAX_PUSH_SECONDS = 5.0
@@ -57,23 +57,24 @@ class _Candidate:
 
 
 def assemble(
-    session: Session | None, scripts: Sequence[CueScript]
+    session: Session | None, scripts: Sequence[CueScript], named: Mapping[str, CueScript]
 ) -> tuple[Session, list[tuple[CueScript, ...]]]:
     """The session to play and the cue scripts of each of its blocks.
 
     Scripts that bring a routine (warm-up drills, a stance check), given here or named by the
     session, put it first and speak in it alone; the other scripts (given here, named by the
-    session or by a block) speak in every block their rules allow.
+    session or by a block) speak in every block their rules allow. ``named`` holds every
+    script the session and the blocks name, already loaded (``load_cue_scripts``).
     """
     if session is not None:
-        scripts = (*scripts, *load_scripts(session.cues))
+        scripts = (*scripts, *named_scripts(named, session.cues))
     general = tuple(s for s in scripts if not s.routine)
     blocks: list[Block] = []
     block_scripts: list[tuple[CueScript, ...]] = []
     for script in scripts:
         for block in script.routine:
             blocks.append(block)
-            block_scripts.append((script, *general, *load_scripts(block.cues)))
+            block_scripts.append((script, *general, *named_scripts(named, block.cues)))
     if session is None:
         if not blocks:
             raise InputError(
@@ -83,7 +84,7 @@ def assemble(
         session = Session((), title=" + ".join(s.name for s in scripts if s.routine))
     for block in session.blocks:
         blocks.append(block)
-        block_scripts.append((*general, *load_scripts(block.cues)))
+        block_scripts.append((*general, *named_scripts(named, block.cues)))
     played = Session(tuple(blocks), session.title, session.source, session.cues)
     return played, block_scripts
 
@@ -293,37 +294,24 @@ def _values(
     return values
 
 
-def _start_cadence(block: Block) -> float | None:
-    if isinstance(block.clicks, Steady):
-        return block.clicks.spm
-    if isinstance(block.clicks, Ramp):
-        return block.clicks.start_spm
-    return None
-
-
-def _end_cadence(block: Block) -> float | None:
-    return block.clicks.end_spm if isinstance(block.clicks, Ramp) else _start_cadence(block)
-
-
 def _heading_to(session: Session, index: int) -> float | None:
     """Where cadence goes next: a ramp's end, else the next block's cadence, else this one's."""
     block = session.blocks[index]
     if isinstance(block.clicks, Ramp):
         return block.clicks.end_spm
     for later in session.blocks[index + 1 :]:
-        if (cadence := _start_cadence(later)) is not None:
-            return cadence
-    return _start_cadence(block)
+        if later.cadence_ends is not None:
+            return later.cadence_ends[0]
+    return block.cadence_ends[0] if block.cadence_ends is not None else None
 
 
 def _change(session: Session, index: int, ahead: float) -> str:
     """``rising to 174``, ``easing to 165`` or ``holding at 172``, for this block's start."""
     block = session.blocks[index]
-    start = _start_cadence(block)
-    target = _end_cadence(block) if isinstance(block.clicks, Ramp) else start
-    before = block.clicks.start_spm if isinstance(block.clicks, Ramp) else None
-    if before is None and index > 0:
-        before = _end_cadence(session.blocks[index - 1])
+    before, target = block.cadence_ends or (None, None)
+    if not isinstance(block.clicks, Ramp):  # a ramp changes from its own start
+        previous = session.blocks[index - 1].cadence_ends if index > 0 else None
+        before = previous[1] if previous is not None else None
     if target is None:
         target = ahead
     if before is None:
@@ -337,23 +325,3 @@ def _rep(timeline: Timeline, span: Span, frame: int) -> int:
     clicks = timeline.clicks_between(span.start, frame + 0.5)
     per_cycle = len(span.block.clicks.intervals) if isinstance(span.block.clicks, Rhythm) else 1
     return max(len(clicks) - 1, 0) // per_cycle + 1
-
-
-def spoken_duration(seconds: float) -> str:
-    """A time as a coach says it: "45 seconds", "2 and a half minutes", "1 hour 5 minutes"."""
-    s = round(seconds)
-    if s < 20:
-        return plural(s, "second")
-    if s < 60:
-        return plural(5 * round(s / 5), "second") if s < 58 else "1 minute"
-    if s < 600:
-        halves = round(s / 30)
-        whole, half = divmod(halves, 2)
-        if half:
-            return f"{whole} and a half minutes" if whole else "half a minute"
-        return plural(whole, "minute")
-    minutes = round(s / 60)
-    hours, minutes = divmod(minutes, 60)
-    if not hours:
-        return plural(minutes, "minute")
-    return plural(hours, "hour") + (f" {plural(minutes, 'minute')}" if minutes else "")

@@ -7,11 +7,12 @@ so a script can never run code. Every error names file:line and what to change.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from stridebeat.engine.session import BLOCK_KINDS, Block, parse_blocks, positive_duration
+from stridebeat.engine.session import BLOCK_KINDS, Block, Session, parse_blocks, positive_duration
 from stridebeat.errors import FileInputError, InputError
 from stridebeat.paths import app_dir, data_dir
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text, text_list
@@ -138,8 +139,38 @@ def find_script(name: str) -> Path:
     return scripts[name][0]
 
 
-def load_scripts(names: tuple[str, ...]) -> tuple[CueScript, ...]:
-    return tuple(load_script(find_script(n)) for n in names)
+def load_cue_scripts(names: Sequence[str], session: Session | None) -> dict[str, CueScript]:
+    """Every cue script that plays with ``session``, by name, each read once: those in
+    ``names``, those the session names, and those named by the blocks that play (the
+    blocks of the routines those scripts bring, and the session's own blocks)."""
+    loaded: dict[str, CueScript] = {}
+
+    def load(wanted: Sequence[str]) -> list[CueScript]:
+        for name in wanted:
+            if name not in loaded:
+                loaded[name] = load_script(find_script(name))
+        return [loaded[name] for name in wanted]
+
+    playing = load([*names, *(session.cues if session is not None else ())])
+    for script in playing:
+        for block in script.routine:
+            load(block.cues)
+    for block in session.blocks if session is not None else ():
+        load(block.cues)
+    return loaded
+
+
+def named_scripts(loaded: Mapping[str, CueScript], names: Sequence[str]) -> tuple[CueScript, ...]:
+    """The scripts called ``names``, each with rules of its own.
+
+    The schedule takes a rule's phrasings in turn, counting per rule; so each place that
+    names a script (the command line, the session, one block) starts from its first
+    phrasing, as it would with the script read there anew.
+    """
+    return tuple(
+        replace(script, rules=tuple(replace(rule) for rule in script.rules))
+        for script in (loaded[name] for name in names)
+    )
 
 
 def load_script(path: Path) -> CueScript:

@@ -1,7 +1,7 @@
 """Child process that runs pyttsx3, so its crashes, hangs and prints stay out of stridebeat.
 
-``stridebeat.cues.speech`` starts it with this file's path (it imports nothing from stridebeat),
-sends one JSON request on stdin and reads one JSON answer from stdout:
+``stridebeat.cues.speech_engines`` starts it with this file's path (it imports nothing from
+stridebeat), sends one JSON request on stdin and reads one JSON answer from stdout:
 
 - ``{"op": "voices"}`` → ``{"voices": [{"id": ..., "name": ..., "languages": [...]}, ...]}``
 - ``{"op": "say", "text": ..., "voice": id or null, "rate_wpm": 175, "out": path}`` →

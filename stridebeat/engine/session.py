@@ -87,6 +87,16 @@ class Block:
     def label(self) -> str:
         return self.name or self.kind
 
+    @property
+    def cadence_ends(self) -> tuple[float, float] | None:
+        """The cadence in spm at the block's start and at its end (the same for a steady
+        block), or None for a block without one (a rhythm, or no clicks)."""
+        if isinstance(self.clicks, Steady):
+            return self.clicks.spm, self.clicks.spm
+        if isinstance(self.clicks, Ramp):
+            return self.clicks.start_spm, self.clicks.end_spm
+        return None
+
 
 @dataclass(frozen=True)
 class Session:

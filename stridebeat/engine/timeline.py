@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
-from stridebeat.engine.session import GRID_KINDS, Block, Metronome, Ramp, Rhythm, Session, Steady
+from stridebeat.engine.session import GRID_KINDS, Block, Metronome, Rhythm, Session
 from stridebeat.units import MAX_SPM, MIN_SPM, seconds_to_frames, spm_to_steps_per_frame
 
 
@@ -225,12 +225,8 @@ def _lay_out(session: Session, rate: int) -> list[Span]:
         elapsed += block.duration
         end = max(seconds_to_frames(elapsed, rate), start)
         clicks = block.clicks
-        if isinstance(clicks, Steady):
-            r = spm_to_steps_per_frame(clicks.spm, rate)
-            spans.append(Span(block, start, end, (Piece(start, end, r, r),)))
-        elif isinstance(clicks, Ramp):
-            r0 = spm_to_steps_per_frame(clicks.start_spm, rate)
-            r1 = spm_to_steps_per_frame(clicks.end_spm, rate)
+        if block.cadence_ends is not None:
+            r0, r1 = (spm_to_steps_per_frame(spm, rate) for spm in block.cadence_ends)
             spans.append(Span(block, start, end, (Piece(start, end, r0, r1),)))
         elif isinstance(clicks, Rhythm):
             offsets = [Fraction(0)]

@@ -80,6 +80,31 @@ def write_rendering(
         write_text_atomically(lrc_path(output), text)
 
 
+def render_session(
+    session: Session,
+    output: str | Path,
+    *,
+    cues: Sequence[str] = (),
+    click: ClickSound | None = None,
+    accent: int = 0,
+    sample_rate: int = 44100,
+    speech: SpeechSettings | None = None,
+    lyrics: bool = True,
+) -> Prepared:
+    """Render ``session`` with the cue scripts ``cues`` to ``output`` (.wav, .flac, .ogg or
+    .mp3), and its cues to ``output.lrc`` beside it; returns what was rendered.
+
+    ``click`` defaults to ``ClickSound()`` (wood at 80%), ``speech`` to ``SpeechSettings()``
+    (the first engine that works, its English voice, 175 words per minute).
+    """
+    request = Request(session=session, cues=tuple(cues))
+    prepared = prepare(
+        request, click or ClickSound(), accent, sample_rate, speech or SpeechSettings()
+    )
+    write_rendering(prepared, Path(output), lyrics)
+    return prepared
+
+
 def export_tracks(
     tracks: Sequence[Track],
     folder: Path,

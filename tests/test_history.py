@@ -5,7 +5,9 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,18 @@ with History(path) as history:
         i += 1
 """
 
+# A child process that waits for a line on stdin, then opens the history and saves one entry.
+OPENER = """
+import sys
+from datetime import date
+from pathlib import Path
+from stridebeat.runner.history import History
+
+sys.stdin.readline()
+with History(Path(sys.argv[1])) as history:
+    history.record_pain(date(2024, 5, 6), 1, sys.argv[2])
+"""
+
 # A child process that begins a write transaction and waits inside it to be killed.
 HOLDER = """
 import sqlite3, sys, time
@@ -81,10 +95,26 @@ def child(script: str, *args: str) -> subprocess.Popen[str]:
         [sys.executable, "-c", script, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
+
+
+def start_together(processes: Iterable[subprocess.Popen[str]]) -> None:
+    """Let children that wait for a line on stdin go, as close to together as can be."""
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+
+
+def finish(name: str, process: subprocess.Popen[str]) -> str:
+    """Wait for a child; it must succeed, else its stderr says why. Returns its stdout."""
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, f"{name} exited with {process.returncode}:\n{err}"
+    return out
 
 
 def pragma(path: Path, name: str) -> Any:
@@ -473,21 +503,50 @@ def test_a_locked_database_says_so_and_loses_nothing(db: Path) -> None:
 
 def test_concurrent_writers_lose_nothing(db: Path) -> None:
     writers = {f"w{n}": child(WRITER, str(db), f"w{n}", "40") for n in range(4)}
-    for process in writers.values():
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
+    start_together(writers.values())
     printed: set[int] = set()
-    for process in writers.values():
-        out, _ = process.communicate(timeout=30)
-        assert process.returncode == 0
-        printed |= {int(line) for line in out.split()}
+    for name, process in writers.items():
+        printed |= {int(line) for line in finish(name, process).split()}
     with History(db) as history:
         reports = history.pain_reports()
     assert len(reports) == len(printed) == 160
     assert {r.id for r in reports} == printed
     assert {r.where for r in reports} == {f"w{n}-{i}" for n in range(4) for i in range(40)}
     assert pragma(db, "integrity_check") == "ok"
+
+
+def test_several_processes_create_a_new_history_at_once(db: Path) -> None:
+    # the first to get the write lock creates the tables; the others must wait for it, not
+    # fail on the switch to WAL or take the new tables for another program's
+    openers = {f"o{n}": child(OPENER, str(db), f"o{n}") for n in range(6)}
+    start_together(openers.values())
+    for name, process in openers.items():
+        finish(name, process)
+    with History(db) as history:
+        assert sorted(r.where or "" for r in history.pain_reports()) == sorted(openers)
+    assert pragma(db, "user_version") == SCHEMA_VERSION
+
+
+def test_a_new_history_waits_for_a_writer_before_switching_to_wal(db: Path) -> None:
+    # SQLite refuses the switch to WAL at once (no busy timeout) while another connection
+    # holds the write lock, as another process creating the history does
+    db.touch()
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(HistoryLocked, match="the history was not opened"):
+            History(db, timeout=0.2)
+        release = threading.Timer(0.3, other.execute, ("COMMIT",))
+        release.start()
+        began = time.monotonic()
+        with History(db, timeout=10.0) as history:
+            assert time.monotonic() - began >= 0.25
+            history.record_pain(MONDAY, 1, "after the wait")
+            assert [r.where for r in history.pain_reports()] == ["after the wait"]
+        release.join()
+    finally:
+        other.close()
+    assert pragma(db, "journal_mode") == "wal"
 
 
 def test_a_killed_writer_loses_nothing_it_committed(db: Path) -> None:

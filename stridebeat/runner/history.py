@@ -3,7 +3,8 @@
 The file is ``history.sqlite3`` in the app folder. Every write is one short transaction
 (``BEGIN IMMEDIATE`` ... ``COMMIT``) in WAL mode with ``synchronous=FULL``, so several
 stridebeat processes can write at once (each waits up to ``BUSY_TIMEOUT`` seconds for the
-others) and a process that is killed loses at most the entry it was writing.
+others), several can create a new history at once (one creates the tables, the others wait
+for it), and a process that is killed loses at most the entry it was writing.
 
 The file is never recreated or repaired behind the runner's back:
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -42,6 +44,7 @@ from stridebeat.units import MAX_SPM, MIN_SPM
 FILE_NAME = "history.sqlite3"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another writer before giving up
+WAL_RETRY_S = 0.01  # pause between tries to switch to WAL while another process writes
 PAIN_RANGE = (0, 10)
 
 SessionSource = Literal["play", "today", "session", "done"]
@@ -439,25 +442,59 @@ def _open(path: Path, timeout: float) -> sqlite3.Connection:
     with _errors(path, timeout, "the history was not opened"):
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
         try:
-            _prepare(conn, path)
+            _prepare(conn, path, timeout)
         except BaseException:
             conn.close()
             raise
     return conn
 
 
-def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+def _prepare(conn: sqlite3.Connection, path: Path, timeout: float) -> None:
     """Read-only checks first; only a healthy stridebeat file (or a new one) is written to."""
     conn.row_factory = sqlite3.Row
-    _check_integrity(conn, path)
-    version = _user_version(conn)
-    _check_version(version, path)
-    if version == 0:
-        _check_empty(conn, path)
-    conn.execute("PRAGMA journal_mode = WAL")  # a file system without WAL keeps its mode
+    version = _inspect(conn, path)
+    _use_wal(conn, timeout)
     conn.execute("PRAGMA synchronous = FULL")
     if version < SCHEMA_VERSION:
         _migrate(conn, path)
+
+
+def _inspect(conn: sqlite3.Connection, path: Path) -> int:
+    """Check the file and return its schema version, all from one snapshot of it.
+
+    One read transaction, because another process may be creating the tables meanwhile:
+    read apart, a version 0 from before its migration and the tables from after it would
+    make our own history look like another program's database.
+    """
+    conn.execute("BEGIN")
+    try:
+        _check_integrity(conn, path)
+        version = _user_version(conn)
+        _check_version(version, path)
+        if version == 0:
+            _check_empty(conn, path)
+        return version
+    finally:
+        _rollback(conn)
+
+
+def _use_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch the file to WAL (a file system without WAL keeps its mode).
+
+    SQLite does not wait for the busy timeout here: while another process holds the write
+    lock (it is switching a new history to WAL too, or creating its tables) the switch fails
+    at once with SQLITE_BUSY. So it is tried again until ``timeout`` has passed, as a write
+    would wait. Once the file is in WAL the statement changes nothing.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if _primary_code(exc) not in _BUSY or time.monotonic() >= deadline:
+                raise
+        time.sleep(WAL_RETRY_S)
 
 
 def _check_header(path: Path) -> None:
@@ -553,9 +590,14 @@ def _errors(path: Path, timeout: float, outcome: str) -> Iterator[None]:
         raise _translate(exc, path, timeout, outcome) from exc
 
 
-def _translate(exc: sqlite3.Error, path: Path, timeout: float, outcome: str) -> HistoryError:
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    """SQLite's primary result code (SQLITE_BUSY for SQLITE_BUSY_RECOVERY, ...), if known."""
     code = getattr(exc, "sqlite_errorcode", None)
-    primary = None if code is None else code & 0xFF
+    return None if code is None else int(code) & 0xFF
+
+
+def _translate(exc: sqlite3.Error, path: Path, timeout: float, outcome: str) -> HistoryError:
+    primary = _primary_code(exc)
     if primary in _BUSY:
         return HistoryLocked(
             f"the history {path} is locked: another process (another stridebeat?) has been "

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -17,21 +18,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stridebeat.errors import InputError, StridebeatError
-from stridebeat.runner.history import (
+from stridebeat.runner.database import (
     SCHEMA_VERSION,
-    BaselineRecord,
-    History,
     HistoryCorrupt,
     HistoryError,
     HistoryLocked,
     HistoryTooNew,
+    history_path,
+)
+from stridebeat.runner.history import History
+from stridebeat.runner.records import (
+    BaselineRecord,
     PainRecord,
+    Record,
     RetentionRecord,
     SessionRecord,
     StanceRecord,
-    history_path,
     streak,
     to_json,
+    to_row,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -314,6 +319,21 @@ def test_created_is_utc_and_a_datetime_day_is_its_date(db: Path) -> None:
         (report,) = history.pain_reports()
     assert report.created == local and report.created.tzinfo == UTC
     assert report.day == date(2024, 5, 7)
+
+
+@pytest.mark.parametrize(
+    "kind", [SessionRecord, RetentionRecord, StanceRecord, PainRecord, BaselineRecord]
+)
+def test_each_record_has_a_field_for_every_column_of_its_table(
+    history: History, db: Path, kind: type[Record]
+) -> None:
+    columns = set(to_row(kind, {field.name: None for field in fields(kind)}))
+    conn = sqlite3.connect(db)
+    try:
+        in_table = {row[1] for row in conn.execute(f"PRAGMA table_info({kind.TABLE})")}
+    finally:
+        conn.close()
+    assert columns == in_table
 
 
 def test_records_turn_into_json(history: History) -> None:

@@ -20,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stridebeat.errors import FileInputError
-from stridebeat.runner.activity import EARTH_RADIUS_M, ActivityCadence, read_activity
+from stridebeat.runner.activity import ActivityCadence, read_activity
+from stridebeat.runner.gpx_tcx import EARTH_RADIUS_M
 
 # ---------------------------------------------------------------------------- a run, in ticks
 

@@ -5,7 +5,10 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,21 +18,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stridebeat.errors import InputError, StridebeatError
-from stridebeat.runner.history import (
+from stridebeat.runner.database import (
     SCHEMA_VERSION,
-    BaselineRecord,
-    History,
     HistoryCorrupt,
     HistoryError,
     HistoryLocked,
     HistoryTooNew,
+    history_path,
+)
+from stridebeat.runner.history import History
+from stridebeat.runner.records import (
+    BaselineRecord,
     PainRecord,
+    Record,
     RetentionRecord,
     SessionRecord,
     StanceRecord,
-    history_path,
     streak,
     to_json,
+    to_row,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +58,18 @@ with History(path) as history:
     while count < 0 or i < count:
         print(history.record_pain(date(2024, 5, 6), i % 11, f"{name}-{i}"), flush=True)
         i += 1
+"""
+
+# A child process that waits for a line on stdin, then opens the history and saves one entry.
+OPENER = """
+import sys
+from datetime import date
+from pathlib import Path
+from stridebeat.runner.history import History
+
+sys.stdin.readline()
+with History(Path(sys.argv[1])) as history:
+    history.record_pain(date(2024, 5, 6), 1, sys.argv[2])
 """
 
 # A child process that begins a write transaction and waits inside it to be killed.
@@ -81,10 +100,26 @@ def child(script: str, *args: str) -> subprocess.Popen[str]:
         [sys.executable, "-c", script, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
+
+
+def start_together(processes: Iterable[subprocess.Popen[str]]) -> None:
+    """Let children that wait for a line on stdin go, as close to together as can be."""
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+
+
+def finish(name: str, process: subprocess.Popen[str]) -> str:
+    """Wait for a child; it must succeed, else its stderr says why. Returns its stdout."""
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, f"{name} exited with {process.returncode}:\n{err}"
+    return out
 
 
 def pragma(path: Path, name: str) -> Any:
@@ -286,6 +321,21 @@ def test_created_is_utc_and_a_datetime_day_is_its_date(db: Path) -> None:
     assert report.day == date(2024, 5, 7)
 
 
+@pytest.mark.parametrize(
+    "kind", [SessionRecord, RetentionRecord, StanceRecord, PainRecord, BaselineRecord]
+)
+def test_each_record_has_a_field_for_every_column_of_its_table(
+    history: History, db: Path, kind: type[Record]
+) -> None:
+    columns = set(to_row(kind, {field.name: None for field in fields(kind)}))
+    conn = sqlite3.connect(db)
+    try:
+        in_table = {row[1] for row in conn.execute(f"PRAGMA table_info({kind.TABLE})")}
+    finally:
+        conn.close()
+    assert columns == in_table
+
+
 def test_records_turn_into_json(history: History) -> None:
     history.mark_done(1, 1, MONDAY, 30, None)
     history.record_stance(MONDAY, "steady", "wobble")
@@ -473,21 +523,50 @@ def test_a_locked_database_says_so_and_loses_nothing(db: Path) -> None:
 
 def test_concurrent_writers_lose_nothing(db: Path) -> None:
     writers = {f"w{n}": child(WRITER, str(db), f"w{n}", "40") for n in range(4)}
-    for process in writers.values():
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
+    start_together(writers.values())
     printed: set[int] = set()
-    for process in writers.values():
-        out, _ = process.communicate(timeout=30)
-        assert process.returncode == 0
-        printed |= {int(line) for line in out.split()}
+    for name, process in writers.items():
+        printed |= {int(line) for line in finish(name, process).split()}
     with History(db) as history:
         reports = history.pain_reports()
     assert len(reports) == len(printed) == 160
     assert {r.id for r in reports} == printed
     assert {r.where for r in reports} == {f"w{n}-{i}" for n in range(4) for i in range(40)}
     assert pragma(db, "integrity_check") == "ok"
+
+
+def test_several_processes_create_a_new_history_at_once(db: Path) -> None:
+    # the first to get the write lock creates the tables; the others must wait for it, not
+    # fail on the switch to WAL or take the new tables for another program's
+    openers = {f"o{n}": child(OPENER, str(db), f"o{n}") for n in range(6)}
+    start_together(openers.values())
+    for name, process in openers.items():
+        finish(name, process)
+    with History(db) as history:
+        assert sorted(r.where or "" for r in history.pain_reports()) == sorted(openers)
+    assert pragma(db, "user_version") == SCHEMA_VERSION
+
+
+def test_a_new_history_waits_for_a_writer_before_switching_to_wal(db: Path) -> None:
+    # SQLite refuses the switch to WAL at once (no busy timeout) while another connection
+    # holds the write lock, as another process creating the history does
+    db.touch()
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(HistoryLocked, match="the history was not opened"):
+            History(db, timeout=0.2)
+        release = threading.Timer(0.3, other.execute, ("COMMIT",))
+        release.start()
+        began = time.monotonic()
+        with History(db, timeout=10.0) as history:
+            assert time.monotonic() - began >= 0.25
+            history.record_pain(MONDAY, 1, "after the wait")
+            assert [r.where for r in history.pain_reports()] == ["after the wait"]
+        release.join()
+    finally:
+        other.close()
+    assert pragma(db, "journal_mode") == "wal"
 
 
 def test_a_killed_writer_loses_nothing_it_committed(db: Path) -> None:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from stridebeat.cli.app import cli
 from stridebeat.errors import InputError
-from stridebeat.runner.history import PainRecord, RetentionRecord, SessionRecord
+from stridebeat.runner.records import PainRecord, RetentionRecord, SessionRecord
 from stridebeat.training.plan import Plan, PlannedSession, make_plan
 from stridebeat.training.planfile import parse_plan, plan_to_toml
 from stridebeat.training.progression import PlanSettings

@@ -122,7 +122,8 @@ def _remember(
     slot: tuple[int, int] | None,
 ) -> None:
     """Add the session to the history; a history that cannot be written costs a warning only."""
-    from stridebeat.runner.history import History, HistoryError
+    from stridebeat.runner.database import HistoryError
+    from stridebeat.runner.history import History
 
     played = summary.seconds_played / 60
     week, number = slot if slot else (None, None)

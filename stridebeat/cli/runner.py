@@ -176,7 +176,8 @@ def log_command(as_json: bool) -> None:
     """Recent sessions, your streak, and your cadence over time."""
     import json
 
-    from stridebeat.runner.history import History, streak, to_json
+    from stridebeat.runner.history import History
+    from stridebeat.runner.records import streak, to_json
     from stridebeat.training.standing import adherence, current_plan
 
     today = dt.date.today()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from stridebeat.training.plan import Plan, PlannedSession, SessionSpec, planned_session
 
 if TYPE_CHECKING:
-    from stridebeat.runner.history import PainRecord, RetentionRecord, SessionRecord
+    from stridebeat.runner.records import PainRecord, RetentionRecord, SessionRecord
 
 GRACE_DAYS = 2  # a session may be done up to two days after its date
 EARLY_DAYS = 7  # ... or up to a week before it

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from stridebeat.errors import InputError
 from stridebeat.paths import app_dir
-from stridebeat.runner.history import History, SessionRecord, history_path
+from stridebeat.runner.database import history_path
+from stridebeat.runner.history import History
+from stridebeat.runner.records import SessionRecord
 from stridebeat.training.plan import Plan
 from stridebeat.training.planfile import load_plan, plan_path, save_plan
 from stridebeat.training.review import Review, counts_as_done, is_done, review

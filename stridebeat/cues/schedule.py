@@ -102,7 +102,12 @@ def schedule_cues(
     candidates = _candidates(timeline, block_scripts, open_end)
     placed: list[Cue] = []
     used: dict[int, int] = {}  # phrasings taken so far, by rule
-    for candidate in (c for c in candidates if c.rule.structural):
+    # Cues that tell the time (halfway, before the end, at a time) claim their step first;
+    # announcements and counts on a block's start or a rep then fit in around them.
+    structural = sorted(
+        (c for c in candidates if c.rule.structural), key=lambda c: not c.rule.tells_time
+    )
+    for candidate in structural:
         cue = _place_structural(timeline, candidate, placed, used, measure)
         bisect.insort(placed, cue, key=lambda c: c.frame)
     last_form_end: int | None = None
@@ -210,9 +215,10 @@ def _place_structural(
     measure: Measure,
 ) -> Cue:
     frame = candidate.frame
-    if placed and placed[-1].end > frame:
-        frame = _next_beat(timeline, placed[-1].end)
     cue = _make(timeline, candidate, frame, used, measure)
+    while (clash := _clash(placed, cue)) is not None:
+        frame = _next_beat(timeline, clash.end)
+        cue = _make(timeline, candidate, frame, used, measure)
     if frame - candidate.frame > MAX_PUSH_SECONDS * timeline.rate:
         raise InputError(
             f"{candidate.rule.where}: cues come too thick to fit: {cue.text!r} would start "

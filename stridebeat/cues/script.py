@@ -57,6 +57,11 @@ class CueRule:
     def structural(self) -> bool:
         return self.role == "structural"
 
+    @property
+    def tells_time(self) -> bool:
+        """Said at a set time (halfway, before the end, at a time), so it must not be late."""
+        return bool(self.at or self.before_end or "halfway" in self.on)
+
     def applies_to(self, block: Block) -> bool:
         source = type(block.clicks).__name__.lower() if block.clicks else "none"
         return (

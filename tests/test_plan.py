@@ -383,7 +383,7 @@ PLAN_TEXT = plan_to_toml(default_plan(160))
         (0, "week", "9", "the plan has weeks 1-4"),
         (1, "number", "3", "this is session 2 of week 1 in date order: write number = 2"),
         (0, "cadense_spm", "170", "unknown key 'cadense_spm'; did you mean 'cadence_spm'?"),
-        (1, "minutes", "25", "lasts 21.28 minutes (2 sets) or 31.08 minutes (3 sets); write one"),
+        (1, "minutes", "25", "lasts 27.30 minutes (2 sets) or 38.67 minutes (3 sets); write one"),
         (1, "cadence_spm", "170", "a strength session has no cadence_spm"),
         (1, "retention_check", "true", "only runs end with a retention check"),
         (2, "date", "2026-12-06", "before the previous session's 2026-12-08"),

@@ -114,40 +114,69 @@ class Exercise:
 EXERCISES = (
     Exercise("Squats", 10, (2.0, 1.0)),  # 2 s down, 1 s up
     Exercise("Romanian deadlifts", 10, (2.0, 1.0)),  # 2 s hinge down, 1 s up
+    Exercise("Pull-throughs", 10, (2.0, 1.0)),  # cable or band: 2 s hinge back, 1 s drive
     Exercise("Reverse lunges", 12, (2.0, 1.0)),  # legs alternate
     Exercise("Step-ups", 8, (1.0, 2.0), "Switch legs"),  # 1 s up, 2 s down
     Exercise("Hip thrusts", 10, (1.0, 1.0, 2.0)),  # up, hold the squeeze, 2 s down
     Exercise("Banded walks", 8, (2.0,), "Change direction"),  # a step every 2 s
+    Exercise("Dead bugs", 10, (2.0, 2.0)),  # core: sides alternate, 2 s out, 2 s back
 )
+# After a stance check with a hip drop: more work for the side of the hip (glute medius).
+HIP_DROP_EXERCISE = Exercise("Clamshells", 12, (1.5, 1.5), "Switch sides")
+HIP_DROP_EXTRA_SETS = {"Banded walks": 1}
+HIP_DROP_ADVICE = "Hip drop"  # the block whose cue tells the runner why the day has more
 WARM_UP = (
     Block("drill", 60, Rhythm((0.5,)), "March"),
     Block("drill", 40, Rhythm((2.0,)), "Hip circles"),
-    Block("drill", 40, Rhythm((1.5,)), "Leg swings"),
+    Block("drill", 40, Rhythm((1.5,)), "Leg swings"),  # forward and back
+    Block("drill", 40, Rhythm((1.5,)), "Side leg swings"),  # side to side
+)
+# Mobility to finish: tight hip flexors hold the glutes back (the article's pitfall).
+COOL_DOWN = (
+    Block("drill", 60, None, "Hip flexor stretch"),  # 30 s each side
+    Block("drill", 60, None, "Quad stretch"),  # 30 s each side
 )
 HOW_TO_SECONDS = 14
+SET_CALL_SECONDS = 3  # "Set two of three."
 SWITCH_SECONDS = 6
-REST_SECONDS = 60  # between sets
-CHANGE_OVER_SECONDS = 45  # between exercises: set up the next one
+REST_SECONDS = 45  # between sets
+CHANGE_OVER_SECONDS = 30  # between exercises: set up the next one
 DONE_SECONDS = 12
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five")
 
 
-def strength_session(sets: int, title: str = "") -> Session:
-    """A strength day: warm-up, then each exercise's how-to, its sets and rests.
+def strength_session(sets: int, title: str = "", hip_drop: bool = False) -> Session:
+    """A strength day: warm-up, then each exercise's how-to, its sets (each called out,
+    "set two of three") and rests, then hip flexor and quad stretches.
+
+    ``hip_drop``: the runner's last stance check found a hip drop, so the day says why and
+    adds clamshells and a set of banded walks (glute medius work).
 
     Spoken cues start on clicks, so nothing is said inside a set but the rep count (a
     cue on a rep's click would push the count off it); a switch of side gets its own block.
     """
     blocks = list(WARM_UP)
-    for index, exercise in enumerate(EXERCISES):
+    exercises = EXERCISES + ((HIP_DROP_EXERCISE,) if hip_drop else ())
+    if hip_drop:
+        blocks.append(Block("drill", HOW_TO_SECONDS, None, HIP_DROP_ADVICE))
+    for index, exercise in enumerate(exercises):
         if index:
             blocks.append(Block("rest", CHANGE_OVER_SECONDS, None, "Change over"))
         blocks.append(Block("drill", HOW_TO_SECONDS, None, exercise.name))
-        for n in range(1, sets + 1):
+        total = sets + (HIP_DROP_EXTRA_SETS.get(exercise.name, 0) if hip_drop else 0)
+        for n in range(1, total + 1):
             if n > 1:
                 blocks.append(Block("rest", REST_SECONDS, None, "Rest"))
+            blocks.append(Block("drill", SET_CALL_SECONDS, None, set_call(n, total)))
             blocks += _set_blocks(exercise, f"{exercise.name}, set {n}")
+    blocks += COOL_DOWN
     blocks.append(Block("drill", DONE_SECONDS, None, "Strength done"))
     return Session(tuple(blocks), title=title, cues=STRENGTH_CUES)
+
+
+def set_call(n: int, sets: int) -> str:
+    """The block that calls a set out: ``Set two of three``."""
+    return f"Set {NUMBER_WORDS[n]} of {NUMBER_WORDS[sets]}"
 
 
 def _set_blocks(exercise: Exercise, name: str) -> list[Block]:
@@ -168,5 +197,5 @@ def strength_sets(week: int) -> int:
 
 
 @functools.cache
-def strength_minutes(sets: int) -> float:
-    return strength_session(sets).duration / 60
+def strength_minutes(sets: int, hip_drop: bool = False) -> float:
+    return strength_session(sets, hip_drop=hip_drop).duration / 60

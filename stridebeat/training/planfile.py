@@ -71,6 +71,9 @@ _HEADER = """\
 #   metronome        runs: during the cadence work, "on", "off", or ON/OFF such as "3m/1m"
 #   retention_check  runs: true ends the cadence work with 2 minutes without the metronome,
 #                    then counting your steps for 30 seconds
+#   stance_check     runs: true starts with the single-leg stance check (30 s each leg;
+#                    record it with `stridebeat check --stance left=steady right=drop`).
+#                    Left out: the week's first run has it
 #
 # reviewed_weeks lists the weeks stridebeat has looked back on (runs done, retention checks,
 # pain); held_weeks the weeks it added to repeat a cadence or step back. Both are optional.
@@ -85,6 +88,7 @@ _TOP_KEYS = (
 )  # fmt: skip
 _SESSION_KEYS = (
     "week", "number", "date", "kind", "cadence_spm", "minutes", "metronome", "retention_check",
+    "stance_check",
 )  # fmt: skip
 
 
@@ -144,6 +148,7 @@ def _session_lines(planned: PlannedSession) -> list[str]:
     if planned.kind == "run" and planned.metronome is not None:
         lines.append(f'metronome = "{metronome_text(planned.metronome)}"')
         lines.append(f"retention_check = {'true' if planned.retention_check else 'false'}")
+        lines.append(f"stance_check = {'true' if planned.stance_check else 'false'}")
     return lines
 
 
@@ -238,8 +243,9 @@ def _read_session(table: Table, weeks: int) -> _Entry:
     kind = _required(table, "kind", _kind, 'write kind = "run"')
     minutes = _required(table, "minutes", _number, "write minutes = 35")
     check = table.get("retention_check", _bool, "write retention_check = true", False)
+    stance = table.get("stance_check", _bool, "write stance_check = true", None)
     if kind == "strength":
-        _refuse_run_keys(table, check)
+        _refuse_run_keys(table, check, stance)
         length = _strength_length(table, minutes)
         return _Entry(table, SessionSpec(week, number, date, kind, None, length))
     cadence = _required(table, "cadence_spm", _cadence, "write cadence_spm = 170")
@@ -251,10 +257,11 @@ def _read_session(table: Table, weeks: int) -> _Entry:
             f"minutes = {minutes:g}: a run lasts {low:g} to {high:g} minutes with its warm-up; "
             "write minutes in that range",
         )
-    return _Entry(table, SessionSpec(week, number, date, kind, cadence, minutes, metronome, check))
+    spec = SessionSpec(week, number, date, kind, cadence, minutes, metronome, check, stance)
+    return _Entry(table, spec)
 
 
-def _refuse_run_keys(table: Table, check: bool) -> None:
+def _refuse_run_keys(table: Table, check: bool, stance: bool | None) -> None:
     for key in ("cadence_spm", "metronome"):
         if key in table.data:
             raise table.fail(
@@ -264,6 +271,12 @@ def _refuse_run_keys(table: Table, check: bool) -> None:
             )
     if check:
         raise table.fail("retention_check", "only runs end with a retention check: write false")
+    if stance:
+        raise table.fail(
+            "stance_check",
+            "the stance check goes before a run in a plan: delete this line, or write "
+            "stance_check = true in a run's [[session]]",
+        )
 
 
 # Strength lengths written by stridebeat before pull-throughs, core work, stretches and the

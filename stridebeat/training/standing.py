@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stridebeat.errors import InputError
@@ -20,6 +20,7 @@ from stridebeat.runner.records import SessionRecord
 from stridebeat.training.plan import Plan
 from stridebeat.training.planfile import load_plan, plan_path, save_plan
 from stridebeat.training.review import Review, counts_as_done, is_done, review
+from stridebeat.training.stance import with_stance_checks
 
 NO_PLAN = (
     "there is no plan yet: make one with 'stridebeat plan init --baseline 162' "
@@ -81,12 +82,15 @@ def reviewed_plan(today: dt.date) -> tuple[Review, bool]:
                 history.pain_reports(),
                 today,
             )
+            stances = history.stance_checks()
     else:
         found = review(made, [], [], [], today)
+        stances = []
     changed = found.plan is not made
     if changed:
         save_plan(found.plan, path)
-    return found, changed
+    # Hip-drop strength days follow the stance checks each time; the file keeps the plan.
+    return replace(found, plan=with_stance_checks(found.plan, stances)), changed
 
 
 @dataclass(frozen=True)

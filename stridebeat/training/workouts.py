@@ -3,6 +3,8 @@
 Pure: each function turns a few numbers into a Session, as a hand-written session file would
 give it. The choices:
 
+- **Stance check.** The week's first run starts with the ``stance-check`` routine (30 s on
+  each leg, watching for a hip drop), recorded with ``stridebeat check --stance``.
 - **Runs.** The ``activation`` routine (the session's ``cues``) plays first, then 5 minutes
   easy at the baseline with the metronome off, the cadence work in two equal parts at the
   week's cadence, the week's last run a 2-minute retention check, and a 5-minute cool-down
@@ -22,8 +24,10 @@ from dataclasses import dataclass
 
 from stridebeat.engine.session import METRONOME_OFF, Block, Metronome, Rhythm, Session, Steady
 
-# The built-in activation routine's length (cue_scripts/activation.toml; a test keeps it true).
+# The built-in routines' lengths (cue_scripts/activation.toml and stance-check.toml; tests
+# keep them true).
 ACTIVATION_SECONDS = 454
+STANCE_CHECK_SECONDS = 100
 EASY_SECONDS = 300
 COOL_DOWN_SECONDS = 300
 CHECK_SECONDS = 120
@@ -32,6 +36,7 @@ STRENGTH_MINUTES = (20.0, 40.0)
 SET_CHOICES = (2, 3)
 
 RUN_CUES = ("activation", "cadence")
+STANCE_CHECK_CUES = ("stance-check",)  # a routine: it plays first, before the activation
 FORM_CUES = ("glutes",)
 CHECK_CUES = ("retention",)
 STRENGTH_CUES = ("strength",)
@@ -52,9 +57,11 @@ def run_session(
     metronome: Metronome,
     retention_check: bool,
     title: str = "",
+    stance_check: bool = False,
 ) -> Session:
-    """A retraining run (after the activation routine its cues bring): easy start, the
-    cadence work in two parts, an optional retention check, cool-down."""
+    """A retraining run (after the activation routine its cues bring, and the stance check's
+    when ``stance_check``): easy start, the cadence work in two parts, an optional retention
+    check, cool-down."""
     form = form_cues(metronome_share(metronome))
     first = work_seconds // 2
     blocks = [
@@ -68,12 +75,18 @@ def run_session(
             Block("check", CHECK_SECONDS, check, "Retention check", METRONOME_OFF, CHECK_CUES)
         )
     blocks.append(Block("run", COOL_DOWN_SECONDS, Steady(baseline_spm), "Cool-down", METRONOME_OFF))
-    return Session(tuple(blocks), title=title, cues=RUN_CUES)
+    cues = (*STANCE_CHECK_CUES, *RUN_CUES) if stance_check else RUN_CUES
+    return Session(tuple(blocks), title=title, cues=cues)
 
 
-def run_overhead(check: bool) -> int:
-    """Seconds of a run that are not cadence work: activation, easy start, check, cool-down."""
-    return ACTIVATION_SECONDS + EASY_SECONDS + COOL_DOWN_SECONDS + (CHECK_SECONDS if check else 0)
+def run_overhead(check: bool, stance_check: bool = False) -> int:
+    """Seconds of a run that are not cadence work: stance check, activation, easy start,
+    retention check, cool-down."""
+    stance = STANCE_CHECK_SECONDS if stance_check else 0
+    return (
+        stance + ACTIVATION_SECONDS + EASY_SECONDS + COOL_DOWN_SECONDS
+        + (CHECK_SECONDS if check else 0)
+    )  # fmt: skip
 
 
 def metronome_share(metronome: Metronome) -> float:
@@ -95,8 +108,9 @@ def form_cues(share: float) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def minutes_of(session: Session) -> float:
-    """A plan session's length in minutes, counting the built-in activation routine."""
+    """A plan session's length in minutes, counting the built-in routines it names."""
     extra = ACTIVATION_SECONDS if "activation" in session.cues else 0
+    extra += STANCE_CHECK_SECONDS if "stance-check" in session.cues else 0
     return (session.duration + extra) / 60
 
 

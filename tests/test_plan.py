@@ -50,9 +50,9 @@ from stridebeat.training.progression import (
 )
 from stridebeat.training.workouts import (
     ACTIVATION_SECONDS,
-    STANCE_CHECK_SECONDS,
     EXERCISES,
     RUN_MINUTES,
+    STANCE_CHECK_SECONDS,
     STRENGTH_MINUTES,
     strength_minutes,
 )

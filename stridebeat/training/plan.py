@@ -31,8 +31,8 @@ from stridebeat.training.progression import PlanSettings, check_settings, weekly
 from stridebeat.training.workouts import (
     HIP_DROP_ADVICE,
     PART_NAMES,
-    STANCE_CHECK_CUES,
     SET_CHOICES,
+    STANCE_CHECK_CUES,
     metronome_share,
     minutes_of,
     run_overhead,

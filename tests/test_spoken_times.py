@@ -71,9 +71,7 @@ def test_the_stance_check_counts_down_one_number_a_second() -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(
-    st.lists(
-        st.tuples(st.integers(30, 900), st.integers(150, 185)), min_size=1, max_size=3
-    ),
+    st.lists(st.tuples(st.integers(30, 900), st.integers(150, 185)), min_size=1, max_size=3),
     st.booleans(),
 )
 def test_time_left_and_halfway_are_true_when_heard(
@@ -82,8 +80,7 @@ def test_time_left_and_halfway_are_true_when_heard(
     names = ("Easy", "Part one", "Cool-down")
     session = Session(
         tuple(
-            Block("run", seconds, Steady(spm), names[i])
-            for i, (seconds, spm) in enumerate(blocks)
+            Block("run", seconds, Steady(spm), names[i]) for i, (seconds, spm) in enumerate(blocks)
         )
     )
     timeline, cues = schedule(session, ("cadence", "glutes") if form else ("cadence",))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stridebeat.engine.session import METRONOME_ON, Metronome, Session
 from stridebeat.errors import InputError
@@ -157,7 +157,22 @@ def make_plan(settings: PlanSettings) -> Plan:
             spec = SessionSpec(week, number, day, kind, None, strength_minutes(sets))
         specs.append(spec)
     sessions = tuple(planned_session(settings.baseline_spm, spec) for spec in specs)
-    return Plan(settings, target, cadences, sessions, tuple(notes))
+    return number_runs(Plan(settings, target, cadences, sessions, tuple(notes)))
+
+
+def number_runs(plan: Plan) -> Plan:
+    """Each run's session starts its rotating form cues (glutes) at the run's place among the
+    plan's runs: one run after another opens with a different cue, and over the plan every
+    phrasing is heard about as often (cues/schedule.py, ``_phrasing``)."""
+    sessions = []
+    count = 0
+    for planned in plan.sessions:
+        if planned.kind == "run":
+            if planned.session.rotation != count:
+                planned = replace(planned, session=replace(planned.session, rotation=count))
+            count += 1
+        sessions.append(planned)
+    return replace(plan, sessions=tuple(sessions))
 
 
 def _week_days(run_days: int, strength_days: int) -> list[tuple[int, str]]:

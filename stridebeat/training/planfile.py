@@ -22,7 +22,14 @@ from stridebeat.engine.session import (
 from stridebeat.errors import FileInputError
 from stridebeat.paths import app_dir
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
-from stridebeat.training.plan import KINDS, Plan, PlannedSession, SessionSpec, planned_session
+from stridebeat.training.plan import (
+    KINDS,
+    Plan,
+    PlannedSession,
+    SessionSpec,
+    number_runs,
+    planned_session,
+)
 from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,
@@ -71,9 +78,8 @@ _HEADER = """\
 #   metronome        runs: during the cadence work, "on", "off", or ON/OFF such as "3m/1m"
 #   retention_check  runs: true ends the cadence work with 2 minutes without the metronome,
 #                    then counting your steps for 30 seconds
-#   stance_check     runs: true starts with the single-leg stance check (30 s each leg;
-#                    record it with `stridebeat check --stance left=steady right=drop`).
-#                    Left out: the week's first run has it
+#   stance_check     runs: true starts with the single-leg stance check, 30 s each leg
+#                    (`stridebeat check --stance` records it); left out: each week's first run
 #
 # reviewed_weeks lists the weeks stridebeat has looked back on (runs done, retention checks,
 # pain); held_weeks the weeks it added to repeat a cadence or step back. Both are optional.
@@ -175,7 +181,7 @@ def parse_plan(text: str, source: str) -> Plan:
     sessions = tuple(planned_session(settings.baseline_spm, e.spec) for e in entries)
     reviewed = _weeks(top, "reviewed_weeks", len(cadences))
     held = _weeks(top, "held_weeks", len(cadences))
-    return Plan(settings, target, cadences, sessions, tuple(notes), reviewed, held)
+    return number_runs(Plan(settings, target, cadences, sessions, tuple(notes), reviewed, held))
 
 
 def _weeks(top: Table, key: str, weeks: int) -> tuple[int, ...]:
@@ -272,15 +278,10 @@ def _refuse_run_keys(table: Table, check: bool, stance: bool | None) -> None:
     if check:
         raise table.fail("retention_check", "only runs end with a retention check: write false")
     if stance:
-        raise table.fail(
-            "stance_check",
-            "the stance check goes before a run in a plan: delete this line, or write "
-            "stance_check = true in a run's [[session]]",
-        )
+        raise table.fail("stance_check", "the stance check goes before a run: write false")
 
 
-# Strength lengths written by stridebeat before pull-throughs, core work, stretches and the
-# called-out sets joined the strength day: such a plan file still reads, with today's day.
+# Strength lengths of plan files from before pull-throughs, core work and stretches joined.
 _EARLIER_STRENGTH_MINUTES = {2: 21.28, 3: 31.08}
 
 

@@ -17,7 +17,7 @@ from stridebeat.paths import app_dir
 from stridebeat.runner.database import history_path
 from stridebeat.runner.history import History
 from stridebeat.runner.records import SessionRecord
-from stridebeat.training.plan import Plan
+from stridebeat.training.plan import Plan, number_runs
 from stridebeat.training.planfile import load_plan, plan_path, save_plan
 from stridebeat.training.review import Review, counts_as_done, is_done, review
 from stridebeat.training.stance import with_stance_checks
@@ -90,7 +90,7 @@ def reviewed_plan(today: dt.date) -> tuple[Review, bool]:
     if changed:
         save_plan(found.plan, path)
     # Hip-drop strength days follow the stance checks each time; the file keeps the plan.
-    return replace(found, plan=with_stance_checks(found.plan, stances)), changed
+    return replace(found, plan=with_stance_checks(number_runs(found.plan), stances)), changed
 
 
 @dataclass(frozen=True)

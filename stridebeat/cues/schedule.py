@@ -207,8 +207,9 @@ def _phrasing(rule: CueRule, n: int, rotation: int) -> int:
     """The phrasing of a rule's turn ``n`` (0-based).
 
     Rotating rules: the first ``lead`` turns of a session take the lead phrasings, starting
-    at the session's ``rotation``; then all phrasings take turns, the others first, each
-    group starting ``rotation`` on. So sessions numbered one after another open differently
+    at the session's ``rotation``; then all phrasings take turns, the others first (from
+    ``rotation`` on), then the lead ones (from one further on, so that the lead phrasings
+    never follow each other as they opened the session). So sessions numbered one after another open differently
     and, across them, every phrasing comes round alike. Same session, same phrasings.
     """
     count = len(rule.audio or rule.texts)
@@ -220,7 +221,7 @@ def _phrasing(rule: CueRule, n: int, rotation: int) -> int:
         turn = (n - lead) % count
         if turn < rest:
             return lead + (rotation + turn) % rest
-        return (rotation + turn - rest) % lead
+        return (rotation + 1 + turn - rest) % lead  # one on: no part opens like the first
     if not rule.shuffle:
         return n % count
     cycle, position = divmod(n, count)

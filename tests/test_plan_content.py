@@ -150,3 +150,14 @@ def test_plan_show_lists_the_stance_check_and_a_hip_drop(
     records = json.loads(runner.invoke(cli, ["plan", "show", "--json"]).output)
     assert all(r["stance_check"] == (r["session"] == 1) for r in records)
     assert all(r["hip_drop"] == (r["kind"] == "strength") for r in records)
+
+
+def test_the_explanation_says_what_the_plan_now_holds() -> None:
+    from stridebeat.training.explain import EXPLANATION
+
+    flat = " ".join(EXPLANATION.split())
+    for words in ("pull-throughs", "dead bugs", "hip flexor and quad stretches",
+                  "side to side", "set two of three", "The weekly stance check",
+                  "clamshells and a set of banded walks", "push the ground back",
+                  "each number of a countdown on its own second"):  # fmt: skip
+        assert words in flat, words

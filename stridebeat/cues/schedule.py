@@ -209,8 +209,9 @@ def _phrasing(rule: CueRule, n: int, rotation: int) -> int:
     Rotating rules: the first ``lead`` turns of a session take the lead phrasings, starting
     at the session's ``rotation``; then all phrasings take turns, the others first (from
     ``rotation`` on), then the lead ones (from one further on, so that the lead phrasings
-    never follow each other as they opened the session). So sessions numbered one after another open differently
-    and, across them, every phrasing comes round alike. Same session, same phrasings.
+    never follow each other as they opened the session). So sessions numbered one after
+    another open differently and, across them, every phrasing comes round alike. Same
+    session, same phrasings.
     """
     count = len(rule.audio or rule.texts)
     if rule.rotate:

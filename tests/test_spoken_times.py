@@ -17,7 +17,9 @@ NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "a": 1,
 }  # fmt: skip
-CLAIM = re.compile(r"\b(\d+|[A-Za-z]+) (second|minute)s?\b")
+# A time left, said at the start of a sentence ("One minute left", "Ten seconds.", "20
+# seconds."); "walk around for a minute" is an instruction, not a claim.
+CLAIM = re.compile(r"(?:^|\. )(\d+|[A-Za-z]+) (second|minute)s?\b")
 TOLERANCE = 2.0
 
 
@@ -40,7 +42,7 @@ def claims(timeline: Timeline, cues: tuple[Cue, ...]) -> list[tuple[str, float, 
             if value is None:
                 continue
             unit = 60 if match.group(2) == "minute" else 1
-            found.append((cue.text, value * unit, end - heard_at(cue, match.start())))
+            found.append((cue.text, value * unit, end - heard_at(cue, match.start(1))))
         if cue.text.startswith("Halfway"):
             found.append((cue.text, (end - start) / 2, end - heard_at(cue, 0)))
         if re.fullmatch(r"(One|Two|Three)\.", cue.text):
@@ -88,3 +90,15 @@ def test_time_left_and_halfway_are_true_when_heard(
     assert any(text.startswith("Halfway") for text, *_ in found)
     for text, claimed, truth in found:
         assert abs(claimed - truth) <= TOLERANCE, (text, claimed, truth)
+
+
+def test_every_session_of_a_plan_tells_the_time_truly() -> None:
+    from tests.test_plan import default_plan, scheduled
+
+    seen = 0
+    for planned in default_plan(160).sessions:
+        timeline, cues = scheduled(planned)
+        for text, claimed, truth in claims(timeline, cues):
+            assert abs(claimed - truth) <= TOLERANCE, (planned.week, planned.number, text)
+            seen += 1
+    assert seen > 100

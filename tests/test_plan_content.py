@@ -158,3 +158,29 @@ def test_the_explanation_says_what_the_plan_now_holds() -> None:
                   "clamshells and a set of banded walks", "push the ground back",
                   "each number of a countdown on its own second"):  # fmt: skip
         assert words in flat, words
+
+
+def test_a_plan_file_from_before_the_stance_check_keeps_its_cadence_work() -> None:
+    made = default_plan(160)
+    text = plan_to_toml(made)
+    lines = []
+    extra = STANCE_CHECK_SECONDS / 60
+    for line in text.splitlines():  # the file as written before: no stance check anywhere
+        if line.startswith("stance_check"):
+            continue
+        lines.append(line)
+    old = "\n".join(lines)
+    for planned in made.sessions:  # a week's first run was shorter by the check
+        if planned.stance_check:
+            old = old.replace(
+                f"date = {planned.date.isoformat()}  # {planned.date:%A}\n"
+                f'kind = "run"\ncadence_spm = {planned.cadence_spm}\n'
+                f"minutes = {planned.minutes:.2f}",
+                f"date = {planned.date.isoformat()}  # {planned.date:%A}\n"
+                f'kind = "run"\ncadence_spm = {planned.cadence_spm}\n'
+                f"minutes = {planned.minutes - extra:.2f}",
+            )
+    read = parse_plan(old, "plan.toml")
+    for before, now in zip(made.sessions, read.sessions, strict=True):
+        assert now.stance_check == before.stance_check
+        assert now.session.blocks == before.session.blocks  # the same cadence work

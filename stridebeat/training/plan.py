@@ -33,6 +33,7 @@ from stridebeat.training.workouts import (
     PART_NAMES,
     SET_CHOICES,
     STANCE_CHECK_CUES,
+    STANCE_CHECK_SECONDS,
     metronome_share,
     minutes_of,
     run_overhead,
@@ -249,6 +250,18 @@ def stance_first(number: int, kind: str) -> bool:
     """The weekly stance check goes before the week's first session when it is a run (as
     make_plan lays weeks out, it always is): once a week, fresh, before the activation."""
     return number == 1 and kind == "run"
+
+
+def add_weekly_stance_checks(specs: Sequence[SessionSpec]) -> list[SessionSpec]:
+    """Sessions of a plan file written before the weekly stance check: each week's first run
+    gains it, its cadence work kept as long as it was (the session grows by the check)."""
+    extra = STANCE_CHECK_SECONDS / 60
+    return [
+        replace(s, stance_check=True, minutes=s.minutes + extra)
+        if stance_first(s.number, s.kind)
+        else replace(s, stance_check=False)
+        for s in specs
+    ]
 
 
 def planned_session(baseline_spm: float, spec: SessionSpec) -> PlannedSession:

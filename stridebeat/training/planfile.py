@@ -27,6 +27,7 @@ from stridebeat.training.plan import (
     Plan,
     PlannedSession,
     SessionSpec,
+    add_weekly_stance_checks,
     number_runs,
     planned_session,
 )
@@ -37,7 +38,7 @@ from stridebeat.training.progression import (
     SettingError,
     check_settings,
 )
-from stridebeat.training.workouts import RUN_MINUTES, SET_CHOICES, strength_minutes
+from stridebeat.training.workouts import RUN_MINUTES, SET_CHOICES, strength_length, strength_minutes
 from stridebeat.units import CLICK_SPM, parse_date, parse_spm
 
 
@@ -178,7 +179,10 @@ def parse_plan(text: str, source: str) -> Plan:
         for i, entry in enumerate(raw)
     ]
     _check_order(entries)
-    sessions = tuple(planned_session(settings.baseline_spm, e.spec) for e in entries)
+    specs = [e.spec for e in entries]
+    if not any("stance_check" in e.table.data for e in entries):  # written before it was planned
+        specs = add_weekly_stance_checks(specs)
+    sessions = tuple(planned_session(settings.baseline_spm, spec) for spec in specs)
     reviewed = _weeks(top, "reviewed_weeks", len(cadences))
     held = _weeks(top, "held_weeks", len(cadences))
     return number_runs(Plan(settings, target, cadences, sessions, tuple(notes), reviewed, held))
@@ -281,18 +285,11 @@ def _refuse_run_keys(table: Table, check: bool, stance: bool | None) -> None:
         raise table.fail("stance_check", "the stance check goes before a run: write false")
 
 
-# Strength lengths of plan files from before pull-throughs, core work and stretches joined.
-_EARLIER_STRENGTH_MINUTES = {2: 21.28, 3: 31.08}
-
-
 def _strength_length(table: Table, minutes: float) -> float:
-    """The written minutes, if they pick a number of sets (within a minute of its length)."""
+    length = strength_length(minutes)
+    if length is not None:
+        return length
     lengths = {n: strength_minutes(n) for n in SET_CHOICES}
-    if any(abs(length - minutes) <= 1 for length in lengths.values()):
-        return minutes
-    for sets, earlier in _EARLIER_STRENGTH_MINUTES.items():
-        if abs(earlier - minutes) <= 0.01:
-            return lengths[sets]
     choices = " or ".join(f"{length:.2f} minutes ({n} sets)" for n, length in lengths.items())
     raise table.fail(
         "minutes", f"minutes = {minutes:g}: a strength session lasts {choices}; write one of those"

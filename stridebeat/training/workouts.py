@@ -34,6 +34,8 @@ CHECK_SECONDS = 120
 RUN_MINUTES = (25.0, 55.0)
 STRENGTH_MINUTES = (20.0, 40.0)
 SET_CHOICES = (2, 3)
+# Strength lengths plan files held before pull-throughs, core work and stretches joined.
+EARLIER_STRENGTH_MINUTES = {2: 21.28, 3: 31.08}
 
 RUN_CUES = ("activation", "cadence")
 STANCE_CHECK_CUES = ("stance-check",)  # a routine: it plays first, before the activation
@@ -208,6 +210,16 @@ def _set_blocks(exercise: Exercise, name: str) -> list[Block]:
 def strength_sets(week: int) -> int:
     """Sets of each exercise on a strength day: 2 in week 1 (learn the moves), then 3."""
     return 2 if week == 1 else 3
+
+
+def strength_length(minutes: float) -> float | None:
+    """A plan file's minutes for a strength session, if they pick a number of sets: within a
+    minute of its length, or the length a plan file held before (then today's), else None."""
+    lengths = {n: strength_minutes(n) for n in SET_CHOICES}
+    if any(abs(length - minutes) <= 1 for length in lengths.values()):
+        return minutes
+    earlier = [n for n, length in EARLIER_STRENGTH_MINUTES.items() if abs(length - minutes) < 0.01]
+    return lengths[earlier[0]] if earlier else None
 
 
 @functools.cache

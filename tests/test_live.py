@@ -16,14 +16,18 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from stridebeat.controls.interface import LiveControl
+from stridebeat.controls.keys import key_bindings
+from stridebeat.cues.schedule import Cue
 from stridebeat.cues.settings import SpeechSettings
-from stridebeat.engine.render import ClickSound, Renderer
+from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Block, Ramp, Session, Steady, steady_session
 from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import DeviceError, InputError
 from stridebeat.prepare import Request, prepare
-from stridebeat.sinks import live
-from stridebeat.sinks.live import LivePlayer, OutputDevice, Status, find_device
+from stridebeat.sinks import devices, live
+from stridebeat.sinks.devices import OutputDevice, find_device
+from stridebeat.sinks.live import LivePlayer, Status
 from tests.jack import RATE, Capture, align
 
 STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
@@ -214,7 +218,7 @@ class _SilentStream:
 
 def test_a_device_that_stops_is_reported_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = SimpleNamespace(OutputStream=_SilentStream, PortAudioError=OSError)
-    monkeypatch.setattr(live, "_sounddevice", lambda: fake)
+    monkeypatch.setattr(devices, "load_sounddevice", lambda: fake)
     monkeypatch.setattr(live, "STALL_SECONDS", 0.3)
     renderer = Renderer(Timeline(steady_session(170, 60), 8000), ClickSound())
     player = LivePlayer(renderer, OutputDevice(0, "earbuds", "fake", 2, 8000))
@@ -222,3 +226,54 @@ def test_a_device_that_stops_is_reported_not_waited_for(monkeypatch: pytest.Monk
     with pytest.raises(DeviceError, match="earbuds stopped playing"):
         player.play(poll=0.05)
     assert time.monotonic() - began < 3
+
+
+# --- controls and live cue placement, without a device ----------------------------------------
+
+
+def test_keys_steer_the_player_through_the_control_interface() -> None:
+    renderer = Renderer(Timeline(steady_session(170, 60), 8000), ClickSound())
+    player = LivePlayer(renderer, OutputDevice(0, "fake", "none", 1, 8000))
+    control: LiveControl = player  # the player is what every control steers
+    press = key_bindings(control)
+    for key in "++-c ":
+        press(key)
+    player._handle_requests()  # what the producer does before its next block
+    status = control.status()
+    assert status.cadence == pytest.approx(171)
+    assert status.cues_muted and status.paused
+    assert player.changes == [(0, 1), (0, 1), (0, -1)]
+
+
+def test_a_cadence_change_asks_for_its_cues_and_takes_only_the_latest() -> None:
+    renderer = Renderer(Timeline(steady_session(170, 60), 8000), ClickSound())
+    wave = np.full(800, 0.1, np.float32)
+    first_asked, release = threading.Event(), threading.Event()
+    asked: list[float] = []
+
+    def cues_for(changed: Renderer) -> list[SpokenCue]:
+        spm = changed.timeline.cadence_at(0) or 0.0
+        asked.append(spm)
+        if len(asked) == 1:  # the first is slow: two more changes come meanwhile
+            first_asked.set()
+            release.wait(10)
+        return [SpokenCue(Cue(4000, len(wave), f"{spm:.0f} spm", None, False, 0, "t:1"), wave)]
+
+    player = LivePlayer(renderer, OutputDevice(0, "fake", "none", 1, 8000), cues_for=cues_for)
+    player.change_cadence(1)
+    player._handle_requests()
+    assert first_asked.wait(10)
+    player.change_cadence(1)
+    player._handle_requests()
+    player.change_cadence(1)
+    player._handle_requests()
+    release.set()
+    deadline = time.monotonic() + 10
+    while len(asked) < 2 or not player.renderer.cues:
+        assert time.monotonic() < deadline, f"cues never arrived (asked for {asked})"
+        time.sleep(0.01)
+        player._handle_requests()
+    # the first answer came for a timeline overtaken since, the second change was never
+    # placed (overtaken before its turn): only the cues for 173 spm are mixed in
+    assert asked == [171, 173]
+    assert [c.cue.text for c in player.renderer.cues] == ["173 spm"]

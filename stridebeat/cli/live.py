@@ -65,7 +65,8 @@ def play_live(
 ) -> None:
     """Play, then report and record in the history (Ctrl-C records a partial session)."""
     from stridebeat.prepare import prepare
-    from stridebeat.sinks.live import LivePlayer, find_device
+    from stridebeat.sinks.devices import find_device
+    from stridebeat.sinks.live import LivePlayer
     from stridebeat.units import seconds_to_frames
 
     output = find_device(live.device)
@@ -86,7 +87,7 @@ def play_live(
         start=start,
         blocksize=live.blocksize,
         latency=live.latency,
-        reschedule=prepared.reschedule,
+        cues_for=prepared.cues_for,
     )
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     show: Callable[[Status], None] = (
@@ -206,7 +207,7 @@ def _report(summary: Summary, interrupted: bool) -> None:
 @click.command()
 def devices() -> None:
     """List the sound outputs you can give to 'play --device'."""
-    from stridebeat.sinks.live import output_devices
+    from stridebeat.sinks.devices import output_devices
 
     found = output_devices()
     if not found:

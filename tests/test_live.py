@@ -56,11 +56,8 @@ def test_live_output_is_the_rendered_file(jack_server: str, tmp_path: Path) -> N
     request = Request(spm=172, duration=4.0, cues=("cadence",))
     voice = ClickSound("wood", 0.8, stereo_steps=True)
     prepared = prepare(request, voice, 4, RATE, SpeechSettings(engine="espeak-ng"))
-    capture = Capture(jack_server, 2, 8)
-    try:
+    with Capture(jack_server, 2, 8) as capture:
         summary = LivePlayer(prepared.renderer, find_device("JACK"), blocksize=256).play()
-    finally:
-        capture.close()
     assert summary.finished and summary.frame == 4 * RATE
     expected = whole(prepared.renderer)
     played = align(capture.recorded(), expected)
@@ -82,11 +79,8 @@ def test_cadence_key_takes_effect_on_the_next_frames(jack_server: str) -> None:
     session = Session((Block("run", 3, Steady(160)), Block("run", 3, Ramp(160, 170))))
     renderer = Renderer(Timeline(session, RATE), ClickSound("tick"))
     player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
-    capture = Capture(jack_server, 1, 10)
-    try:
+    with Capture(jack_server, 1, 10) as capture:
         player.play(at_frames({1.0: lambda: player.change_cadence(8)}), poll=0.01)
-    finally:
-        capture.close()
     ((frame, delta),) = player.changes
     assert delta == 8 and 0.9 * RATE < frame < 1.3 * RATE
     assert player.key_delays[0] < 0.15
@@ -99,17 +93,14 @@ def test_cadence_key_takes_effect_on_the_next_frames(jack_server: str) -> None:
 def test_pause_resumes_on_a_beat(jack_server: str) -> None:
     renderer = Renderer(Timeline(steady_session(120, 4), RATE), ClickSound("beep"))
     player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
-    capture = Capture(jack_server, 1, 12)
 
     def pause_for_a_while() -> None:
         player.toggle_pause()
         threading.Timer(0.8, player.toggle_pause).start()
 
     actions = {1.2: pause_for_a_while}
-    try:
+    with Capture(jack_server, 1, 12) as capture:
         summary = player.play(at_frames(actions), poll=0.01)
-    finally:
-        capture.close()
     assert summary.finished
     assert player.underruns == 0
     recorded = capture.recorded()[:, 0]

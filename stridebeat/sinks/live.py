@@ -215,14 +215,14 @@ class LivePlayer:
 
     def _wait_for_producer(self) -> None:
         deadline = time.perf_counter() + 2.0
-        # full: less than a chunk of room left (the producer writes whole chunks)
-        wanted = min(self._capacity - self._chunk, self.renderer.length - self.start)
-        while (
-            self._written - self._read < wanted
-            and not self._producer_done
-            and time.perf_counter() < deadline
-        ):
+        while not self._ahead() and not self._producer_done and time.perf_counter() < deadline:
             time.sleep(0.002)
+
+    def _ahead(self) -> bool:
+        """Whether the ring is full (less than a chunk of room left: the producer writes whole
+        chunks) or holds the rest of the session: then the sound may start."""
+        wanted = min(self._capacity - self._chunk, self.renderer.length - self._read)
+        return self._written - self._read >= wanted
 
     def _fade_out(self) -> None:
         self._fading = True
@@ -297,7 +297,7 @@ class LivePlayer:
                 self._ring[at : at + first] = block[:first]
                 self._ring[: count - first] = block[first:]
                 self._written += count
-                if self._resuming:  # the first block after a pause is ready: sound again
+                if self._resuming and self._ahead():  # as at the start: sound again
                     self._resuming = self._paused = False
         except BaseException as exc:  # reported by the main thread
             self._error = exc

@@ -271,3 +271,51 @@ def test_a_cadence_change_asks_for_its_cues_and_takes_only_the_latest() -> None:
     # placed (overtaken before its turn): only the cues for 173 spm are mixed in
     assert asked == [171, 173]
     assert [c.cue.text for c in player.renderer.cues] == ["173 spm"]
+
+
+class _GatedRenderer(Renderer):
+    """A renderer that, once ``allowed`` is set, renders that many more blocks and then waits
+    for ``release``: a producer that stalls."""
+
+    allowed: int | None = None
+    release = threading.Event()
+
+    def render(self, start: int, out: np.ndarray) -> None:
+        if self.allowed is not None:
+            if self.allowed == 0:
+                assert self.release.wait(10)
+            self.allowed -= 1
+        super().render(start, out)
+
+
+def test_after_a_pause_the_sound_comes_back_with_the_read_ahead_full() -> None:
+    """As at the start, so a busy moment just after resuming costs no underrun."""
+    renderer = _GatedRenderer(Timeline(steady_session(120, 60), RATE), ClickSound())
+    renderer.release = threading.Event()
+    player = LivePlayer(renderer, OutputDevice(0, "fake", "none", 1, RATE), blocksize=256)
+    producer = threading.Thread(target=player._produce, daemon=True)
+
+    def wait_until(done: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 10
+        while not done():
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+
+    producer.start()
+    try:
+        player.toggle_pause()
+        wait_until(lambda: player.status().paused)
+        renderer.allowed = 1  # after resuming the producer renders one block, then stalls
+        player.toggle_pause()
+        time.sleep(0.3)
+        assert player.status().paused  # one block ahead is not enough to sound again
+        renderer.release.set()
+        wait_until(lambda: not player.status().paused)
+    finally:
+        player._stop.set()
+        renderer.release.set()
+        producer.join()
+    out = np.zeros((256, 1), np.float32)  # the producer is gone: the ring alone must last
+    for _ in range(round(live.AHEAD_SECONDS * RATE) // 256 - 1):
+        player._callback(out, 256, None, SimpleNamespace(output_underflow=False))
+    assert player.underruns == 0

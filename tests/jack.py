@@ -127,8 +127,13 @@ def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def follow_portaudio(
     client: Any, ports: Sequence[Any], stop: threading.Event, connected: set[str] | None = None
 ) -> None:
-    """Connect each PortAudio output port to one of ``ports`` as it appears, until ``stop``;
-    ``connected`` collects the names of the ports connected."""
+    """Connect each PortAudio output port to one of ``ports`` as it appears, until ``stop``:
+    the first to ``ports[0]``, the next to ``ports[1]``, and so on round; ``connected``
+    collects the names of the ports connected.
+
+    PortAudio numbers its ports on from the streams opened before in the process (a mono
+    stream's ``out_0``, then a stereo stream's ``out_1`` and ``out_2``), so a port's number
+    says nothing about its channel; its order among the new ports does."""
     import jack
 
     connected = set() if connected is None else connected
@@ -137,11 +142,10 @@ def follow_portaudio(
             sources = client.get_ports("PortAudio", is_output=True, is_audio=True)
         except jack.JackError:
             sources = []  # a port went away while listed (a stream closing): look again
-        for source in sources:
+        for source in sorted(sources, key=lambda port: int(port.name.rsplit("_", 1)[1])):
             if source.name not in connected:
-                index = int(source.name.rsplit("_", 1)[1]) % len(ports)
                 try:
-                    client.connect(source, ports[index])
+                    client.connect(source, ports[len(connected) % len(ports)])
                 except jack.JackError:
                     continue  # the port went away (a stream closing): look again
                 connected.add(source.name)

@@ -18,7 +18,6 @@ import soundfile as sf
 
 from stridebeat.controls.interface import LiveControl
 from stridebeat.controls.keys import key_bindings
-from stridebeat.cues.schedule import Cue
 from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Block, Ramp, Session, Steady, steady_session
@@ -251,7 +250,7 @@ def test_a_cadence_change_asks_for_its_cues_and_takes_only_the_latest() -> None:
         if len(asked) == 1:  # the first is slow: two more changes come meanwhile
             first_asked.set()
             release.wait(10)
-        return [SpokenCue(Cue(4000, len(wave), f"{spm:.0f} spm", None, False, 0, "t:1"), wave)]
+        return [SpokenCue(4000, wave, f"{spm:.0f} spm")]
 
     player = LivePlayer(renderer, OutputDevice(0, "fake", "none", 1, 8000), cues_for=cues_for)
     player.change_cadence(1)
@@ -270,7 +269,7 @@ def test_a_cadence_change_asks_for_its_cues_and_takes_only_the_latest() -> None:
     # the first answer came for a timeline overtaken since, the second change was never
     # placed (overtaken before its turn): only the cues for 173 spm are mixed in
     assert asked == [171, 173]
-    assert [c.cue.text for c in player.renderer.cues] == ["173 spm"]
+    assert [c.text for c in player.renderer.cues] == ["173 spm"]
 
 
 class _GatedRenderer(Renderer):

@@ -121,7 +121,6 @@ def test_overlapping_long_clicks_never_clip(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("stereo", [False, True])
 def test_pcm16_path_is_the_float_path_rounded(tmp_path: Path, stereo: bool) -> None:
-    from stridebeat.cues.schedule import Cue
     from stridebeat.engine.render import SpokenCue
 
     path = tmp_path / "long.wav"
@@ -129,7 +128,7 @@ def test_pcm16_path_is_the_float_path_rounded(tmp_path: Path, stereo: bool) -> N
     session = Session((Block("run", 20, Ramp(150, 300)), Block("run", 10, Steady(300))))
     timeline = Timeline(session, 8000, accent_every=3)
     speech = np.sin(np.arange(9000, dtype=np.float32) / 7)
-    cues = [SpokenCue(Cue(f, 9000, "x", None, True, 0, "t:1"), speech) for f in (5000, 100_000)]
+    cues = [SpokenCue(f, speech, "x") for f in (5000, 100_000)]
     for voice in (ClickSound("wood", 1.0, stereo), ClickSound(str(path), 0.9, stereo)):
         renderer = Renderer(timeline, voice, cues)
         floats = np.concatenate([b.copy() for b in renderer.chunks(7001)])

@@ -146,7 +146,7 @@ class LivePlayer:
         renderer, frame = self.renderer, self._read
         timeline = renderer.timeline
         span = timeline.spans[timeline.span_index_at(frame)] if timeline.spans else None
-        upcoming = next((c.cue for c in renderer.cues if c.cue.frame >= frame), None)
+        upcoming = next((c for c in renderer.cues if c.frame >= frame), None)
         return Status(
             frame,
             timeline.length,
@@ -355,9 +355,9 @@ class LivePlayer:
     def _take_new_cues(self, cues: list[SpokenCue]) -> None:
         """Cues for the new cadence from the next frame on; a phrase already speaking ends."""
         frame = self._written
-        kept = [c for c in self._spoken if c.cue.frame < frame]
-        speaking_until = max((c.cue.frame + len(c.wave) for c in kept), default=frame)
-        fresh = [c for c in cues if c.cue.frame >= max(frame, speaking_until)]
+        kept = [c for c in self._spoken if c.frame < frame]
+        speaking_until = max((c.frame + len(c.wave) for c in kept), default=frame)
+        fresh = [c for c in cues if c.frame >= max(frame, speaking_until)]
         self._spoken = kept + fresh
         if not self.cues_muted:
             self.renderer = self.renderer.replaced(cues=self._spoken)

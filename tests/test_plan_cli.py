@@ -50,7 +50,7 @@ def test_init_show_and_json(runner: CliRunner, _app_home: Path) -> None:
     ("args", "message"),
     [
         (["--baseline", "100"], "120"),
-        (["--baseline", "160", "--target", "150"], "above your baseline"),
+        (["--baseline", "160", "--target", "150"], "below your baseline"),
         (["--baseline", "160", "--target", "+20%"], "15%"),
         (["--baseline", "160", "--weeks", "2"], "4 weeks"),
         (["--baseline", "160", "--start", "soon"], "not a date"),

@@ -19,7 +19,7 @@ from stridebeat.runner.history import History
 from stridebeat.runner.records import SessionRecord
 from stridebeat.training.plan import Plan
 from stridebeat.training.planfile import load_plan, plan_path, save_plan
-from stridebeat.training.review import Review, counts_as_done, is_done, review
+from stridebeat.training.review import Review, counts_as_done, is_done, review, week_bounds
 
 NO_PLAN = (
     "there is no plan yet: make one with 'stridebeat plan init --baseline 162' "
@@ -101,10 +101,12 @@ def adherence(
 ) -> list[WeekAdherence]:
     """Sessions done and planned for each plan week that has begun."""
     done = [s for s in sessions if counts_as_done(s)]
+    bounds = week_bounds(plan)
     rows = []
     for week in sorted({p.week for p in plan.sessions if p.date <= today}):
         planned = [p for p in plan.sessions if p.week == week]
-        rows.append(WeekAdherence(week, sum(is_done(p, done) for p in planned), len(planned)))
+        count = sum(is_done(p, done, bounds) for p in planned)
+        rows.append(WeekAdherence(week, count, len(planned)))
     return rows
 
 

@@ -197,8 +197,7 @@ def _target(settings: PlanSettings) -> tuple[int, list[str]]:
         if target == DEFAULT_CEILING:
             why = f"the default, kept to {DEFAULT_CEILING}, the top of the article's 170-180"
         notes.append(
-            f"Target: {target} spm, +{_percent(baseline, target):.1f}% on {baseline:g} spm "
-            f"({why})."
+            f"Target: {target} spm, +{_percent(baseline, target):.1f}% on {baseline:g} spm ({why})."
         )
         return target, notes
     _check_target(baseline, target, asked, key)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,19 @@ def _target(text: str) -> tuple[int | None, float | None]:
     raise ValueError(f"{text!r} is not a target: give a cadence (174) or a rise (+7.5%)")
 
 
+def _system_today() -> dt.date:
+    return dt.date.today()
+
+
+# The one place the plan's and the runner's commands read the calendar (tests set it here).
+today_source: Callable[[], dt.date] = _system_today
+
+
+def local_today() -> dt.date:
+    """Today's date, for the plan and the runner's records."""
+    return today_source()
+
+
 def load_plan() -> Plan:
     """The plan to follow today (after the review of the weeks that are over)."""
     return _reviewed().plan
@@ -49,7 +63,7 @@ def load_plan() -> Plan:
 def _reviewed() -> Review:
     from stridebeat.training.standing import reviewed_plan
 
-    found, changed = reviewed_plan(dt.date.today())
+    found, changed = reviewed_plan(local_today())
     if changed:
         for message in found.messages:
             click.echo(message, err=True)
@@ -116,7 +130,7 @@ def plan_init(
             weeks=weeks,
             run_days=days,
             strength_days=strength_days,
-            start=start or dt.date.today(),
+            start=start or local_today(),
         )
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -267,18 +281,26 @@ def today(
 ) -> None:
     """Play today's session of your plan (-o renders it to a file instead)."""
     from stridebeat.training.plan import next_session, session_on
+    from stridebeat.training.standing import recorded_done
 
     made = load_plan()
-    day = dt.date.today()
+    day = local_today()
     planned = session_on(made, day)
-    if planned is None:
-        upcoming = next_session(made, day)
+    if planned is not None:
+        record = recorded_done(made, planned)
+        if record is None:
+            _run(planned, output, sound, live, "today")
+            return
+        click.echo(f"Today's session is already done ({_day(record.day)}): {dated_title(planned)}.")
+    upcoming = next_session(made, day)
+    if upcoming is None:
+        after = "That was the last one: well done."
+    else:
         after = (
-            f"Next: {dated_title(upcoming)}." if upcoming else "That was the last one: well done."
+            f"Next: {dated_title(upcoming)}; to play it now: "
+            f"'stridebeat session {upcoming.week} {upcoming.number}'."
         )
-        click.echo(f"Rest day today. {after}")
-        return
-    _run(planned, output, sound, live, "today")
+    click.echo(f"{'Rest day today. ' if planned is None else ''}{after}")
 
 
 @click.command()

@@ -129,11 +129,7 @@ def first_day(planned: PlannedSession) -> datetime.date:
 def is_done(planned: PlannedSession, done: Sequence[SessionRecord], bounds: Bounds) -> bool:
     """Whether ``done`` (records that count) has ``planned``'s week and number in its window
     (``bounds``: the plan's ``week_bounds``)."""
-    earliest, latest = first_day(planned), last_day(planned, bounds)
-    return any(
-        r.week == planned.week and r.number == planned.number and earliest <= r.day <= latest
-        for r in done
-    )
+    return done_record(planned, done, bounds) is not None
 
 
 def _weeks(plan: Plan) -> dict[int, list[PlannedSession]]:
@@ -263,3 +259,70 @@ def _insert_weeks(plan: Plan, week: int, cadences: list[int]) -> Plan:
         reviewed_weeks=reviewed,
         held_weeks=held,
     )
+
+
+# --- what the runner records ---------------------------------------------------------------------
+
+
+def done_record(
+    planned: PlannedSession, done: Sequence[SessionRecord], bounds: Bounds
+) -> SessionRecord | None:
+    """The first record in ``done`` that makes ``planned`` done (see ``is_done``), if any."""
+    earliest, latest = first_day(planned), last_day(planned, bounds)
+    return next(
+        (
+            r
+            for r in done
+            if r.week == planned.week and r.number == planned.number and earliest <= r.day <= latest
+        ),
+        None,
+    )
+
+
+def cannot_mark_done(
+    plan: Plan, planned: PlannedSession, day: datetime.date, today: datetime.date, dated: bool
+) -> str | None:
+    """Why ``planned`` cannot be recorded as done on ``day`` (``dated``: the runner said the
+    day), or None when it can. Checked before anything is written."""
+    bounds = week_bounds(plan)
+    end = bounds[planned.week][1]
+    title = f"week {planned.week}, session {planned.number}"
+    if day > today:
+        return f"{_day(day)} is after today: give the day you ran it"
+    if end < today:
+        return (
+            f"week {planned.week} ended on {_day(end)} and its verdict is settled: a session "
+            "counts for the plan only when recorded by its week's last day"
+        )
+    if planned.date > today and not dated:
+        return (
+            f"{title} is planned for {_day(planned.date)}, after today: if you ran it already, "
+            f"say when, e.g. --on {today.isoformat()}"
+        )
+    earliest, latest = first_day(planned), last_day(planned, bounds)
+    if not earliest <= day <= latest:
+        return (
+            f"{title} ({_day(planned.date)}) counts when run from {_day(earliest)} to "
+            f"{_day(latest)}, not on {_day(day)}"
+        )
+    return None
+
+
+def retention_verdict(spm: float, cadence: int, week: int) -> str:
+    """How a retention check of ``spm`` compares with ``week``'s cadence, in a sentence."""
+    gap = round(spm - cadence)
+    aim = f"this week's target of {cadence} spm (week {week})"
+    if gap == 0:
+        return f"On {aim}: the rhythm is yours."
+    if gap > 0:
+        return f"{gap} spm above {aim}: fine, no need to push higher."
+    if spm >= cadence * (1 - RETENTION_DROP):
+        return f"{-gap} spm below {aim}, within 3%: that holds."
+    return (
+        f"{-gap} spm below {aim}, more than 3%: at the week's end the plan repeats "
+        f"{cadence} spm for a week, so the new rhythm can settle."
+    )
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"

@@ -216,3 +216,30 @@ def test_export_formats_are_the_writer_formats() -> None:
     fmt = next(p for p in plan_cli.plan_export.params if p.name == "fmt")
     assert isinstance(fmt.type, click.Choice)
     assert sorted(fmt.type.choices) == sorted(FORMATS)
+
+
+def test_a_runner_already_fast_gets_a_holding_plan(runner: CliRunner) -> None:
+    output = init(runner, "--baseline", "178")
+    assert "4 weeks, holding 178 spm" in output and "holding plan" in output
+    records = json.loads(runner.invoke(cli, ["plan", "show", "--json"]).stdout)
+    assert {r["cadence_spm"] for r in records if r["kind"] == "run"} == {178}
+    assert "holding 178 spm" in init(runner, "--baseline", "178", "--target", "178", "--force")
+    assert "holding 165 spm" in init(runner, "--baseline", "165", "--target", "165", "--force")
+    high = init(runner, "--baseline", "172", "--force")
+    assert "to 180 spm" in high  # +7.5% would be 185: a default never goes above 180
+
+
+def test_explain_says_what_the_plan_now_does(runner: CliRunner) -> None:
+    text = " ".join(runner.invoke(cli, ["plan", "explain"]).output.split())
+    for said in (
+        "never goes above 180 spm",
+        "holding plan",
+        "rounded down to whole steps, so no week rises more than that",
+        "its verdict is settled",
+        "never changes after",
+        "never a step higher",
+        "asking again adds nothing",
+        "'--on 2026-12-09'",
+        "compares with this week's target",
+    ):
+        assert said in text, said

@@ -24,6 +24,7 @@ from stridebeat.training.progression import (
     RUN_DAYS_RANGE,
     STRENGTH_DAYS_RANGE,
     PlanSettings,
+    holding,
 )
 from stridebeat.units import PLAN_BASELINE_SPM, parse_date, plural
 
@@ -79,7 +80,10 @@ def plan() -> None:
 @plan.command("init")
 @click.option("--baseline", type=float, help=f"Your cadence now, in spm ({PLAN_BASELINE_SPM}).")
 @click.option(
-    "--target", callback=converter(_target), metavar="SPM|+PCT", help="174, or +7.5% (default)."
+    "--target",
+    callback=converter(_target),
+    metavar="SPM|+PCT",
+    help="174, or +7.5% (default, at most 180); your baseline holds it.",
 )
 @click.option("--weeks", type=int, help=f"Plan length, 1-{MAX_WEEKS} (default: as needed).")
 @click.option("--days", type=int, default=DEFAULT_RUN_DAYS, show_default=True,
@@ -138,10 +142,15 @@ def plan_init(
     for note in made.notes:
         click.echo(f"Note: {note}")
     first = made.sessions[0]
+    cadences = (
+        f"holding {made.target_spm} spm"
+        if holding(made.settings.baseline_spm, made.target_spm)
+        else f"{made.week_cadences[0]} to {made.target_spm} spm"
+    )
     click.echo(
-        f"Plan written to {path}: {len(made.week_cadences)} weeks, "
-        f"{made.week_cadences[0]} to {made.target_spm} spm, {len(made.sessions)} sessions; "
-        f"the first is on {_day(first.date)}. See 'stridebeat plan show'."
+        f"Plan written to {path}: {len(made.week_cadences)} weeks, {cadences}, "
+        f"{len(made.sessions)} sessions; the first is on {_day(first.date)}. "
+        "See 'stridebeat plan show'."
     )
 
 

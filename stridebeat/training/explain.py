@@ -28,13 +28,13 @@ A holding plan when you are already there
 Small weekly steps: stridebeat's own design choice
   The studies above used one fixed target from the first session; they did not ramp. The
   plan instead raises the cadence by at most 3% of your baseline a week (rounded down to
-  whole steps, so no week rises more than that: from 160 spm, 164, 168, 172), then holds
-  the target for at least a week. That weekly ramp is stridebeat's choice, not a finding of
-  those trials. It is supported by Van Dyck et al. (2015), who found that tempo shifts
-  of 1-3% go unnoticed yet still pull a runner's cadence along, and by the article's
-  advice to progress gradually. Week 1 is already the first step. The number of weeks is
-  the fewest the 3% cap allows, plus the hold week; asking for more weeks adds hold
-  weeks.
+  whole steps, so no week rises more than that: from 160 spm, 164, 168, 172), then
+  holds the target for at least a week. That weekly ramp is stridebeat's choice, not a
+  finding of those trials. It is supported by Van Dyck et al. (2015), who found that
+  tempo shifts of 1-3% go unnoticed yet still pull a runner's cadence along, and by the
+  article's advice to progress gradually. Week 1 is already the first step. The number
+  of weeks is the fewest the 3% cap allows, plus the hold week; asking for more weeks
+  adds hold weeks.
 
 How many sessions, how long
   Davis et al. (2020, Curr Rev Musculoskelet Med 13:103) reviewed the retraining

@@ -263,24 +263,31 @@ def begun(plan: Plan, today: dt.date) -> list[int]:
     st.integers(0, 2),
     st.lists(st.sampled_from([None, 0, 0, 0, -1, -2, 1, 7]), min_size=42, max_size=42),
     st.lists(st.integers(0, 41), max_size=2),
+    st.lists(st.tuples(st.integers(0, 41), st.integers(155, 175)), max_size=4),
 )
 def test_a_week_s_verdict_never_changes_once_the_next_week_has_begun(
-    run_days: int, strength_days: int, actions: list[int | None], pain_days: list[int]
+    run_days: int,
+    strength_days: int,
+    actions: list[int | None],
+    pain_days: list[int],
+    checks: list[tuple[int, int]],
 ) -> None:
     original = make_plan(
         PlanSettings(160, run_days=run_days, strength_days=strength_days, start=START)
     )
     records: list[SessionRecord] = []
     pains = [pain(START + dt.timedelta(d), 5) for d in pain_days]
+    retained = [retention(START + dt.timedelta(d), spm) for d, spm in checks]
     current = original
     told: dict[int, object] = {}
     for offset, action in enumerate(actions):
         today = START + dt.timedelta(offset)
-        so_far = [p for p in pains if p.day <= today]
+        hurt = [p for p in pains if p.day <= today]
+        held = [r for r in retained if r.day <= today]
         # The runner opens stridebeat today (the plan as saved) ...
-        current = review(current, records, [], so_far, today).plan
+        current = review(current, records, held, hurt, today).plan
         # ... or only today, after days away: the same plan either way.
-        once = review(original, records, [], so_far, today).plan
+        once = review(original, records, held, hurt, today).plan
         for number in begun(once, today):
             assert snapshot(once, number) == snapshot(current, number)
             if number in told:

@@ -103,7 +103,7 @@ def play_live(
             bindings = key_bindings(player)
 
             def handle(key: str) -> None:
-                if key in "qQ":
+                if key in ("q", "Q"):
                     quit_keys.append(key)
                 bindings(key)
 

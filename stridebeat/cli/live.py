@@ -89,18 +89,26 @@ def play_live(
         latency=live.latency,
         cues_for=prepared.cues_for,
     )
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    interactive = terminal()
     show: Callable[[Status], None] = (
         _StatusLine(request.plays_until_stopped) if interactive else _PlainLog(prepared, start)
     )
     click.echo(f"Playing on {output.name} at {rate} Hz.")
     started = datetime.now().astimezone()
     planned = None if request.plays_until_stopped else (renderer.length - start) / rate / 60
+    quit_keys: list[str] = []  # q stops like Ctrl-C (a fade), but it is a normal end
     try:
         if interactive:
             from stridebeat.controls.keys import KeyReader, key_bindings
 
-            with KeyReader(key_bindings(player)):
+            bindings = key_bindings(player)
+
+            def handle(key: str) -> None:
+                if key in ("q", "Q"):
+                    quit_keys.append(key)
+                bindings(key)
+
+            with KeyReader(handle):
                 summary = player.play(show)
         else:
             summary = player.play(show)
@@ -108,11 +116,18 @@ def play_live(
         click.echo("")
         _report(player.summary(), interrupted=True)
         _remember(player.summary(), started, planned, source, slot)
+        if quit_keys:
+            return
         sys.exit(EXIT_INTERRUPTED)
     if interactive:
         click.echo("")
     _report(summary, interrupted=False)
     _remember(summary, started, planned, source, slot)
+
+
+def terminal() -> bool:
+    """Whether live play has a terminal to show a status line and read keys from."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _remember(

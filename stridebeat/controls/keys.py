@@ -17,7 +17,10 @@ from stridebeat.controls.interface import LiveControl
 
 
 def key_bindings(control: LiveControl) -> Callable[[str], None]:
-    """space pause/resume, + and - cadence by 1 spm, c cues on/off, q quit (as Ctrl-C)."""
+    """space pause/resume, + and - cadence by 1 spm, c cues on/off, q quit.
+
+    q fades out like Ctrl-C (by raising it); the command treats a q as a normal end.
+    """
 
     def handle(key: str) -> None:
         if key == " ":

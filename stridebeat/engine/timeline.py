@@ -288,9 +288,23 @@ def _piece_clicks(
     k_lo = max(math.floor(_phase(piece, lo)) - 1, first)
     k_hi = min(math.ceil(_phase(piece, hi)) + 1, end)
     steps = np.arange(k_lo, max(k_hi, k_lo), dtype=np.int64)
-    positions = _cadence_positions(piece, steps)
+    positions = _within(_cadence_positions(piece, steps), piece.start, piece.end)
     keep = (positions >= start) & (positions < stop)
     return positions[keep], steps[keep]
+
+
+def _within(positions: NDArray[np.float64], start: int, end: int) -> NDArray[np.float64]:
+    """``positions`` held inside frames [start, end), in place.
+
+    Which steps a stretch has is decided exactly (from fractions); only their positions are
+    floats. A step just before the end can round onto the end itself (641 + 2**-46 steps
+    put step 641 about 1e-10 frames before it, closer than a float's spacing there), and
+    would then be lost between this stretch and the next: it goes to the last float before
+    the end instead, an error far below the 1/32 sample of placement. Clicks are hundreds of
+    frames apart, so order is kept.
+    """
+    np.clip(positions, start, np.nextafter(float(end), -math.inf), out=positions)
+    return positions
 
 
 def _phase(piece: Piece, x: float) -> float:
@@ -325,6 +339,6 @@ def _rhythm_clicks(
     steps = np.arange(k_lo, max(k_hi, k_lo), dtype=np.int64)
     offsets = np.array([float(o) for o in span.rhythm_offsets])
     cycles, index = np.divmod(steps, per_cycle)
-    positions = span.start + cycles * cycle + offsets[index]
+    positions = _within(span.start + cycles * cycle + offsets[index], span.start, span.end)
     keep = (positions >= start) & (positions < stop)
     return positions[keep], steps[keep]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -71,35 +70,17 @@ def accent_of(wave: Wave) -> Wave:
 
 
 def resample(wave: Wave, source_rate: float, target_rate: float) -> Wave:
-    """Band-limited resampling by FFT, for short one-shot sounds."""
+    """``wave`` at ``target_rate``: band-limited (libsoxr, high quality), as a new float32
+    array of round(len · target / source) samples, for short one-shot sounds."""
     if source_rate == target_rate:
         return wave.astype(np.float32, copy=True)
-    n = len(wave)
-    # FFT lengths N (in) and M (out) in the exact ratio, both with only small prime factors
-    # (pocketfft is slow on large primes), and padded so the sound's tail cannot wrap round.
-    ratio = Fraction(target_rate / source_rate).limit_denominator(10_000)
-    scale = _smooth(-(-(n + n // 4 + 64) // ratio.denominator))
-    m = ratio.numerator * scale
-    padded = np.zeros(ratio.denominator * scale)
-    padded[:n] = wave
-    spectrum = np.fft.rfft(padded)
-    kept = np.zeros(m // 2 + 1, dtype=np.complex128)
-    k = min(len(kept), len(spectrum))
-    kept[:k] = spectrum[:k]
-    out = np.fft.irfft(kept, m) * (m / len(padded))
-    return out[: round(n * target_rate / source_rate)].astype(np.float32)
+    import soxr
 
-
-def _smooth(n: int) -> int:
-    """The least number >= n whose prime factors are all 7 or less."""
-    while True:
-        rest = n
-        for prime in (2, 3, 5, 7):
-            while rest % prime == 0:
-                rest //= prime
-        if rest == 1:
-            return n
-        n += 1
+    length = round(len(wave) * target_rate / source_rate)
+    out = np.asarray(soxr.resample(wave.astype(np.float32, copy=False), source_rate, target_rate))
+    if len(out) != length:  # soxr rounds half-way lengths its own way
+        out = np.pad(out[:length], (0, max(length - len(out), 0)))
+    return out
 
 
 @dataclass(frozen=True)

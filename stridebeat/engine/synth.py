@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,15 +40,18 @@ def load_sound(spec: str, rate: int) -> Wave:
 def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str) -> Wave:
     """A short recording as mono float32 at ``rate``: leading silence trimmed (so it starts
     where it is placed), peak normalised to 1. ``what`` and ``choices`` go into messages."""
-    import soundfile as sf
+    plain = read_plain_wav(path)
+    if plain is not None:
+        data, source_rate = plain
+    else:
+        import soundfile as sf
 
-    try:
-        data, source_rate = sf.read(str(path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        hint = f", or {choices}" if choices else ""
-        raise SoundError(
-            f"cannot read the {what} {str(path)!r} ({exc}); give a WAV, FLAC or OGG file{hint}"
-        ) from None
+        try:
+            data, source_rate = sf.read(str(path), dtype="float32", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+            hint = f", or {choices}" if choices else ""
+            message = f"cannot read the {what} {str(path)!r} ({exc})"
+            raise SoundError(f"{message}; give a WAV, FLAC or OGG file{hint}") from None
     mono = data.mean(axis=1)
     if len(mono) > max_seconds * source_rate:
         raise SoundError(
@@ -61,6 +65,38 @@ def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str
     wave = resample(mono[onset:], source_rate, rate)
     wave /= np.max(np.abs(wave))
     return wave
+
+
+def read_plain_wav(path: Path) -> tuple[NDArray[np.float32], int] | None:
+    """A 16-bit PCM or 32-bit float WAV file as (frames × channels float32, rate), the same
+    values libsndfile reads, or None for anything else (then soundfile reads it).
+
+    The shipped sounds are such files: reading them here spares a render loading libsndfile.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    layout: tuple[int, int, int, int, int, int] | None = None
+    pos = 12
+    while pos + 8 <= len(data):
+        kind, size = struct.unpack_from("<4sI", data, pos)
+        body = data[pos + 8 : pos + 8 + size]
+        if kind == b"fmt " and size >= 16:
+            layout = struct.unpack_from("<HHIIHH", body)
+        elif kind == b"data" and layout is not None:
+            tag, channels, rate, _, _, bits = layout
+            dtype = {(1, 16): "<i2", (3, 32): "<f4"}.get((tag, bits))
+            if dtype is None or not channels or len(body) != size or size % (channels * bits // 8):
+                return None
+            frames = np.frombuffer(body, dtype).reshape(-1, channels)
+            # libsndfile reads 16-bit samples as floats scaled by 1/32768 (exact in float32)
+            scale = np.float32(1 / 32768 if tag == 1 else 1)
+            return (frames * scale).astype(np.float32, copy=False), rate
+        pos += 8 + size + (size & 1)
+    return None
 
 
 def accent_of(wave: Wave) -> Wave:

@@ -157,10 +157,12 @@ STRIDEBEAT_COMMAND = ""  # --stridebeat: another build to time; the venv's own w
 class Run:
     seconds: float
     max_rss_kib: int  # the command's own peak resident set, in KiB
+    cpu_seconds: float = 0.0  # user + system CPU time of the command (and its children)
 
 
 def run_measured(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> Run:
-    """Run a command to completion (in MEASURED_ENV unless told): its wall time and peak RSS."""
+    """Run a command to completion (in MEASURED_ENV unless told): its wall time, peak RSS and
+    CPU time (steadier than wall time on a busy machine)."""
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name, *argv] if GNU_TIME else list(argv)
         start = time.perf_counter()
@@ -180,7 +182,7 @@ def run_measured(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None =
             message = err.read().decode(errors="replace").strip()
             raise BenchError(f"{' '.join(argv)!r} exited with {proc.returncode}: {message}")
         peak = int(rss.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
-    return Run(elapsed, peak)
+    return Run(elapsed, peak, usage.ru_utime + usage.ru_stime)
 
 
 @dataclass(frozen=True)
@@ -638,14 +640,19 @@ def pick_workdir(requested: Path | None) -> Path:
 
 
 def time_row(name: str, runs: Sequence[Run]) -> list[str]:
-    """A row of a render-time table: median, min and max s, median peak RSS in MiB."""
+    """A row of a render-time table: median, min and max s, median CPU s, median peak RSS in
+    MiB."""
     return [
         name,
         f"{median_s(runs):.3f}",
         f"{min(x.seconds for x in runs):.3f}",
         f"{max(x.seconds for x in runs):.3f}",
+        f"{statistics.median(x.cpu_seconds for x in runs):.3f}",
         f"{statistics.median(x.max_rss_kib for x in runs) / 1024:.1f}",
     ]
+
+
+TIME_HEADERS = ("median s", "min s", "max s", "median CPU s", "peak RSS MiB")
 
 
 def report_cues(cues: CueRenders, runs: int) -> list[list[str]]:
@@ -655,7 +662,7 @@ def report_cues(cues: CueRenders, runs: int) -> list[list[str]]:
         f"(--speech-engine {SPEECH_ENGINE}), median of {runs} alternating runs"
     )
     rows = [time_row(name, r) for name, r in cues.times.items()]
-    print(table(["render", "median s", "min s", "max s", "peak RSS MiB"], rows))
+    print(table(["render", *TIME_HEADERS], rows))
     print(
         f"(cues cost {median_s(cues.times['cues']) - median_s(cues.times['no cues']):+.3f} s; "
         f"phrases in the speech cache: {cues.cache_files}, "
@@ -871,7 +878,7 @@ def report_times(runs: int, times: dict[str, list[Run]]) -> list[list[str]]:
     """Print the render times; the target rows of their ratios."""
     rows = [time_row(name, r) for name, r in times.items()]
     print(f"\nRender time, median of {runs} alternating runs")
-    print(table(["tool", "median s", "min s", "max s", "peak RSS MiB"], rows))
+    print(table(["tool", *TIME_HEADERS], rows))
     targets: list[list[str]] = []
     own = median_s(times["stridebeat"])
     for other, target in (

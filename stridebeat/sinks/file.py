@@ -37,6 +37,10 @@ FORMATS: dict[str, tuple[str, str]] = {
     ".mp3": ("MP3", "MPEG_LAYER_III"),
 }
 
+# A plain WAV asks the kernel to start writing to disk after each this many bytes: the disk
+# then works while later blocks are rendered, and the fsync at the end has little left to do.
+WRITEBACK_BYTES = 8 << 20
+
 # A RIFF header counts the bytes after its first 8 in 32 bits, and a 16-bit WAV's header is
 # 44 bytes long: its audio data can be at most this long. A longer WAV is written as RF64.
 RIFF_MAX_DATA = 0xFFFFFFFF - 36
@@ -201,11 +205,20 @@ class PlainWav:
         self._wav.setframerate(rate)
         if frames:
             self._wav.setnframes(frames)
+        self._on_disk = 0  # bytes from the start whose writing to disk has been started
 
     def write(self, frames: NDArray[Any]) -> None:
         if frames.dtype != np.int16:
             frames = _pcm16_like_libsndfile(frames)
         self._wav.writeframesraw(np.ascontiguousarray(frames).data)
+        written = self._out.tell()
+        if written - self._on_disk >= WRITEBACK_BYTES and hasattr(os, "posix_fadvise"):
+            # DONTNEED starts writing the range back now (and lets its pages leave the cache
+            # once on disk); without it the kernel would wait, and close() with it.
+            with contextlib.suppress(OSError):
+                length = written - self._on_disk
+                os.posix_fadvise(self._out.fileno(), self._on_disk, length, os.POSIX_FADV_DONTNEED)
+            self._on_disk = written
 
     def close(self) -> None:
         """Complete the header (if the length was not known) and flush the file to disk, as

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from stridebeat.errors import SoundError
 from stridebeat.paths import data_dir
+from stridebeat.tomlfile import regular_file
 
 Wave = NDArray[np.float32]
 
@@ -32,7 +33,7 @@ def load_sound(spec: str, rate: int) -> Wave:
     builtin = data_dir("sounds") / f"{spec}.wav"
     path = builtin if "/" not in spec and builtin.is_file() else Path(spec).expanduser()
     choices = f"use one of {', '.join(sound_names())} or the path of a WAV file"
-    if not path.is_file():
+    if not path.exists():
         raise SoundError(f"no sound {spec!r}: {choices}")
     return load_clip(path, rate, "sound", MAX_SAMPLE_SECONDS, choices)
 
@@ -42,19 +43,24 @@ def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str
     where it is placed), peak normalised to 1. ``what`` and ``choices`` go into messages."""
     import soundfile as sf
 
+    regular_file(path, what)
     try:
-        data, source_rate = sf.read(str(path), dtype="float32", always_2d=True)
+        with sf.SoundFile(str(path)) as file:
+            source_rate = file.samplerate
+            longest = int(max_seconds * source_rate)
+            # the header's length first, then never more than the limit: a long file is
+            # refused before its samples are read
+            if file.frames > longest:
+                raise _too_long(path, what, file.frames / source_rate, max_seconds)
+            data = file.read(longest + 1, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         hint = f", or {choices}" if choices else ""
         raise SoundError(
             f"cannot read the {what} {str(path)!r} ({exc}); give a WAV, FLAC or OGG file{hint}"
         ) from None
     mono = data.mean(axis=1)
-    if len(mono) > max_seconds * source_rate:
-        raise SoundError(
-            f"the {what} {str(path)!r} lasts {len(mono) / source_rate:.2f} s; it must be "
-            f"shorter than {max_seconds:g} s: trim it"
-        )
+    if len(mono) > longest:
+        raise _too_long(path, what, len(mono) / source_rate, max_seconds)
     peak = float(np.max(np.abs(mono))) if mono.size else 0.0
     if not np.isfinite(peak) or peak == 0.0:
         raise SoundError(f"the {what} {str(path)!r} is silent or empty: pick another file")
@@ -62,6 +68,13 @@ def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str
     wave = resample(mono[onset:], source_rate, rate)
     wave /= np.max(np.abs(wave))
     return wave
+
+
+def _too_long(path: Path, what: str, seconds: float, max_seconds: float) -> SoundError:
+    return SoundError(
+        f"the {what} {str(path)!r} lasts {seconds:.2f} s; it must be "
+        f"shorter than {max_seconds:g} s: trim it"
+    )
 
 
 def accent_of(wave: Wave) -> Wave:

@@ -42,15 +42,17 @@ def read_bytes(path: Path, what: str, limit: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise _unreadable(path, what, exc) from None
-    with os.fdopen(fd, "rb") as file:
-        try:
-            info = os.fstat(fd)
-            _check_regular(path, what, info)
-            if info.st_size > limit:
-                raise _too_big(path, what, byte_size(info.st_size), limit)
+    try:
+        info = os.fstat(fd)
+        _check_regular(path, what, info)
+        if info.st_size > limit:
+            raise _too_big(path, what, byte_size(info.st_size), limit)
+        with os.fdopen(os.dup(fd), "rb") as file:
             data = file.read(limit + 1)
-        except OSError as exc:
-            raise _unreadable(path, what, exc) from None
+    except OSError as exc:
+        raise _unreadable(path, what, exc) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:  # it grew while being read
         raise _too_big(path, what, f"more than {byte_size(limit)}", limit)
     return data

@@ -94,13 +94,13 @@ def read_activity(path: Path) -> ActivityCadence:
 def _load(path: Path, where: str) -> bytes:
     data = read_bytes(path, "activity file", MAX_FILE_BYTES)
     if data[:2] == b"\x1f\x8b":
-        data = _gunzip(data, where)
+        data = _gunzip(data, where, MAX_FILE_BYTES)
     if not data.strip():
         raise FileInputError(where, None, "the file is empty: export the run again")
     return data
 
 
-def _gunzip(data: bytes, where: str, limit: int = MAX_FILE_BYTES) -> bytes:
+def _gunzip(data: bytes, where: str, limit: int) -> bytes:
     """The unpacked file, read in pieces and stopped at ``limit`` bytes (a gzip bomb is
     never inflated whole)."""
     pieces: list[bytes] = []

@@ -98,7 +98,7 @@ def _unreadable(path: Path, what: str, exc: OSError) -> FileInputError:
 
 def byte_size(count: int) -> str:
     """``1 MiB``, ``4.5 GiB``, ``700 bytes``."""
-    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("kiB", 2**10)):
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if count >= scale:
             return f"{count / scale:.3g} {unit}"
     return f"{count} bytes"

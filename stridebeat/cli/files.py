@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -124,9 +125,12 @@ def check_room(output: Path, rate: int, channels: int, seconds: float) -> None:
     folder = output.parent
     needed = size_bound(output, rate, channels, seconds)
     try:
-        free = shutil.disk_usage(folder).free
+        usage = shutil.disk_usage(folder)
     except OSError:
         return  # cannot tell: the write itself reports a full disk
+    if not os.access(folder, os.W_OK) or usage.total == 0:
+        return  # a folder we cannot write in, or no real disk: the write itself says so
+    free = usage.free
     if needed > free:
         raise OutputError(
             f"cannot write {output}: it needs up to {byte_size(needed)} and {folder} has "

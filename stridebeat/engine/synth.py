@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import math
+import struct
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,26 +43,21 @@ def load_sound(spec: str, rate: int) -> Wave:
 
 def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str) -> Wave:
     """A short recording as mono float32 at ``rate``: leading silence trimmed (so it starts
-    where it is placed), peak normalised to 1. ``what`` and ``choices`` go into messages."""
-    import soundfile as sf
+    where it is placed), peak normalised to 1. ``what`` and ``choices`` go into messages.
 
+    A regular file only, and its length is read from its header first: a long file is
+    refused before its samples are read."""
     regular_file(path, what)
     try:
-        with sf.SoundFile(str(path)) as file:
-            source_rate = file.samplerate
-            longest = int(max_seconds * source_rate)
-            # the header's length first, then never more than the limit: a long file is
-            # refused before its samples are read
-            if file.frames > longest:
-                raise _too_long(path, what, file.frames / source_rate, max_seconds)
-            data = file.read(longest + 1, dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        hint = f", or {choices}" if choices else ""
-        raise SoundError(
-            f"cannot read the {what} {str(path)!r} ({exc}); give a WAV, FLAC or OGG file{hint}"
-        ) from None
+        plain = read_plain_wav(path, max_seconds)
+    except ClipTooLong as exc:
+        raise _too_long(path, what, exc.seconds, max_seconds) from None
+    if plain is not None:
+        data, source_rate = plain
+    else:
+        data, source_rate = _read_with_soundfile(path, what, max_seconds, choices)
     mono = data.mean(axis=1)
-    if len(mono) > longest:
+    if len(mono) > max_seconds * source_rate:
         raise _too_long(path, what, len(mono) / source_rate, max_seconds)
     peak = float(np.max(np.abs(mono))) if mono.size else 0.0
     if not np.isfinite(peak) or peak == 0.0:
@@ -70,11 +68,88 @@ def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str
     return wave
 
 
+def _read_with_soundfile(
+    path: Path, what: str, max_seconds: float, choices: str
+) -> tuple[NDArray[np.float32], int]:
+    import soundfile as sf
+
+    try:
+        with sf.SoundFile(str(path)) as file:
+            source_rate = file.samplerate
+            if file.frames > max_seconds * source_rate:
+                raise _too_long(path, what, file.frames / source_rate, max_seconds)
+            longest = int(max_seconds * source_rate)
+            return file.read(longest + 1, dtype="float32", always_2d=True), source_rate
+    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        hint = f", or {choices}" if choices else ""
+        message = f"cannot read the {what} {str(path)!r} ({exc})"
+        raise SoundError(f"{message}; give a WAV, FLAC or OGG file{hint}") from None
+
+
 def _too_long(path: Path, what: str, seconds: float, max_seconds: float) -> SoundError:
     return SoundError(
         f"the {what} {str(path)!r} lasts {seconds:.2f} s; it must be "
         f"shorter than {max_seconds:g} s: trim it"
     )
+
+
+class ClipTooLong(Exception):
+    """A WAV file's header says it lasts longer than allowed (its samples were not read)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"{seconds:.2f} s")
+        self.seconds = seconds
+
+
+def read_plain_wav(
+    path: Path, max_seconds: float = math.inf
+) -> tuple[NDArray[np.float32], int] | None:
+    """A 16-bit PCM or 32-bit float WAV file as (frames × channels float32, rate), the same
+    values libsndfile reads, or None for anything else (then soundfile reads it).
+
+    The shipped sounds are such files: reading them here spares a render loading libsndfile.
+    The chunks are walked by their headers: a file longer than ``max_seconds`` raises
+    ClipTooLong before any sample is read.
+    """
+    try:
+        with open(path, "rb") as file:
+            head = file.read(12)
+            if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            layout: tuple[int, int, int, int, int, int] | None = None
+            while len(chunk := file.read(8)) == 8:
+                kind, size = struct.unpack("<4sI", chunk)
+                if kind == b"data" and layout is not None:
+                    return _plain_samples(file, size, layout, max_seconds)
+                if kind == b"fmt " and size >= 16:
+                    body = file.read(size)
+                    if len(body) != size:
+                        return None
+                    layout = struct.unpack_from("<HHIIHH", body)
+                    file.seek(size & 1, 1)
+                else:
+                    file.seek(size + (size & 1), 1)
+    except OSError:
+        return None
+    return None
+
+
+def _plain_samples(
+    file: BinaryIO, size: int, layout: tuple[int, int, int, int, int, int], max_seconds: float
+) -> tuple[NDArray[np.float32], int] | None:
+    tag, channels, rate, _, _, bits = layout
+    dtype = {(1, 16): "<i2", (3, 32): "<f4"}.get((tag, bits))
+    if dtype is None or not channels or not rate or size % (channels * bits // 8):
+        return None
+    if size // (channels * bits // 8) > max_seconds * rate:
+        raise ClipTooLong(size / (channels * bits // 8) / rate)
+    body = file.read(size)
+    if len(body) != size:
+        return None
+    frames = np.frombuffer(body, dtype).reshape(-1, channels)
+    # libsndfile reads 16-bit samples as floats scaled by 1/32768 (exact in float32)
+    scale = np.float32(1 / 32768 if tag == 1 else 1)
+    return (frames * scale).astype(np.float32, copy=False), rate
 
 
 def accent_of(wave: Wave) -> Wave:
@@ -84,35 +159,17 @@ def accent_of(wave: Wave) -> Wave:
 
 
 def resample(wave: Wave, source_rate: float, target_rate: float) -> Wave:
-    """Band-limited resampling by FFT, for short one-shot sounds."""
+    """``wave`` at ``target_rate``: band-limited (libsoxr, high quality), as a new float32
+    array of round(len · target / source) samples, for short one-shot sounds."""
     if source_rate == target_rate:
         return wave.astype(np.float32, copy=True)
-    n = len(wave)
-    # FFT lengths N (in) and M (out) in the exact ratio, both with only small prime factors
-    # (pocketfft is slow on large primes), and padded so the sound's tail cannot wrap round.
-    ratio = Fraction(target_rate / source_rate).limit_denominator(10_000)
-    scale = _smooth(-(-(n + n // 4 + 64) // ratio.denominator))
-    m = ratio.numerator * scale
-    padded = np.zeros(ratio.denominator * scale)
-    padded[:n] = wave
-    spectrum = np.fft.rfft(padded)
-    kept = np.zeros(m // 2 + 1, dtype=np.complex128)
-    k = min(len(kept), len(spectrum))
-    kept[:k] = spectrum[:k]
-    out = np.fft.irfft(kept, m) * (m / len(padded))
-    return out[: round(n * target_rate / source_rate)].astype(np.float32)
+    import soxr
 
-
-def _smooth(n: int) -> int:
-    """The least number >= n whose prime factors are all 7 or less."""
-    while True:
-        rest = n
-        for prime in (2, 3, 5, 7):
-            while rest % prime == 0:
-                rest //= prime
-        if rest == 1:
-            return n
-        n += 1
+    length = round(len(wave) * target_rate / source_rate)
+    out = np.asarray(soxr.resample(wave.astype(np.float32, copy=False), source_rate, target_rate))
+    if len(out) != length:  # soxr rounds half-way lengths its own way
+        out = np.pad(out[:length], (0, max(length - len(out), 0)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -133,14 +190,20 @@ class ShiftedClick:
 
     @classmethod
     def of(cls, wave: Wave, gain: float = 1.0) -> ShiftedClick:
-        taps = np.arange(-HALF_TAPS, HALF_TAPS + 1, dtype=np.float64)
         table = np.zeros((PHASES, len(wave) + 2 * HALF_TAPS + 1), dtype=np.float32)
-        for phase in range(PHASES):
-            t = taps - phase / PHASES
-            window = np.i0(8.0 * np.sqrt(np.clip(1 - (t / (HALF_TAPS + 1)) ** 2, 0, 1))) / np.i0(
-                8.0
-            )
-            kernel = np.sinc(t) * window
-            kernel /= kernel.sum()
+        for phase, kernel in enumerate(_delay_kernels()):
             table[phase, : len(wave) + 2 * HALF_TAPS] = np.convolve(wave, kernel) * gain
         return cls(table, HALF_TAPS)
+
+
+@functools.cache
+def _delay_kernels() -> NDArray[np.float64]:
+    """The fractional-delay filters, row i delaying by i / PHASES of a sample: sincs under a
+    Kaiser window (beta 8), each summing to 1. The same for every sound, so made once."""
+    taps = np.arange(-HALF_TAPS, HALF_TAPS + 1, dtype=np.float64)
+    t = taps - np.arange(PHASES)[:, None] / PHASES
+    window = np.i0(8.0 * np.sqrt(np.clip(1 - (t / (HALF_TAPS + 1)) ** 2, 0, 1))) / np.i0(8.0)
+    kernels: NDArray[np.float64] = np.sinc(t) * window
+    kernels /= kernels.sum(axis=1, keepdims=True)
+    kernels.flags.writeable = False
+    return kernels

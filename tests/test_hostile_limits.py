@@ -287,17 +287,27 @@ def test_cue_phrases_without_speech_have_the_same_limit(length: int) -> None:
             sounds.measure("b" * length, None)
 
 
+def write_flac(path: Path, seconds: float, rate: int = 8000) -> Path:
+    import soundfile as sf
+
+    t = np.arange(int(seconds * rate)) / rate
+    sf.write(str(path), np.sin(2 * np.pi * 440 * t).astype(np.float32) * 0.5, rate)
+    return path
+
+
+@pytest.mark.parametrize("write", [write_wav, write_flac])
 def test_a_long_sound_is_refused_from_its_header(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    write: Callable[[Path, float], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import soundfile as sf
 
     from stridebeat.engine.synth import load_clip
 
-    long = write_wav(tmp_path / "long.wav", 30.0)
+    long = write(tmp_path / f"long.{write.__name__[-4:]}", 30.0)
     read: list[Any] = []
     monkeypatch.setattr(sf, "read", lambda *a, **k: read.append(a))
     monkeypatch.setattr(sf.SoundFile, "read", lambda *a, **k: read.append(a))
+    monkeypatch.setattr(np, "frombuffer", lambda *a, **k: read.append(a))
     with pytest.raises(SoundError, match=r"lasts 30.00 s; it must be shorter than 1 s"):
         load_clip(long, 44100, "sound", 1.0, "")
     assert read == []  # not one sample was read
@@ -318,9 +328,25 @@ def test_a_sound_never_reads_past_its_limit(
         return real(self, frames, *args, **kwargs)
 
     monkeypatch.setattr(sf.SoundFile, "read", spy)
-    clip = load_clip(write_wav(tmp_path / "short.wav", 0.5), 8000, "sound", 1.0, "")
+    clip = load_clip(write_flac(tmp_path / "short.flac", 0.5), 8000, "sound", 1.0, "")
     assert 0 < len(clip) <= 4000
     assert asked and all(0 <= frames <= 8001 for frames in asked)
+
+
+def test_a_three_hour_click_sound_is_refused_from_its_header(tmp_path: Path) -> None:
+    # the header says three hours; the samples are not there, and are never looked for
+    path = write_wav(tmp_path / "long.wav", 1.0)
+    data = bytearray(path.read_bytes())
+    frames = 3 * 3600 * 8000
+    data[40:44] = (frames * 2).to_bytes(4, "little")
+    data[4:8] = (frames * 2 + 36).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    out = tmp_path / "out.wav"
+    result = cli(
+        "render", "--spm", "170", "--duration", "10s", "--sound", str(path), "-o", str(out)
+    )
+    assert result.exit_code == 2
+    assert "lasts 10800.00 s; it must be shorter than 1 s" in result.output
 
 
 # ---------------------------------------------------------------------------- gzip bombs
@@ -340,3 +366,50 @@ def test_a_gzip_bomb_says_how_big_and_the_limit(
     assert "unpacks to more than 1 MiB" in message
     assert "an activity file is at most 1 MiB" in message
     assert f"is {bomb.stat().st_size // 1024}" in message  # its packed size
+
+
+# ---------------------------------------------------------------------------- past 4 GiB
+
+
+def test_a_95_minute_192_khz_stereo_wav_is_rf64(tmp_path: Path) -> None:
+    from stridebeat.sinks.file import AudioFileSink, fits_riff
+
+    frames = 95 * 60 * 192_000
+    assert frames * 2 * 2 > 2**32  # past what a RIFF header can count
+    assert not fits_riff(frames, 2)
+    sink = AudioFileSink(tmp_path / "long.wav", 192_000, 2, None, frames)
+    assert sink.format == "RF64"
+    assert fits_riff(90 * 60 * 192_000, 2)  # 90 minutes still fit a plain WAV
+
+
+def test_a_wav_past_the_riff_limit_reads_back_in_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import soundfile as sf
+
+    args = ["render", "--spm", "170", "--duration", "2s", "--stereo-steps", "--sample-rate", "8000"]
+    plain, long = tmp_path / "plain.wav", tmp_path / "long.wav"
+    assert cli(*args, "-o", str(plain)).exit_code == 0
+    monkeypatch.setattr("stridebeat.sinks.file.RIFF_MAX_DATA", 4000)  # 1000 stereo frames
+    result = cli(*args, "-o", str(long))
+    assert result.exit_code == 0, result.output
+    assert sf.info(str(plain)).format == "WAV"
+    assert sf.info(str(long)).format == "RF64"
+    expected, _ = sf.read(str(plain), dtype="int16")
+    got, _ = sf.read(str(long), dtype="int16")
+    assert len(got) == 16_000
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_a_wav_of_unknown_length_is_refused_at_the_riff_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stridebeat.sinks.file import AudioFileSink
+
+    monkeypatch.setattr("stridebeat.sinks.file.RIFF_MAX_DATA", 4000)
+    out = tmp_path / "out.wav"
+    with AudioFileSink(out, 8000, 2) as sink:
+        sink.write(np.zeros((1000, 2), dtype=np.int16))
+        with pytest.raises(InputError, match="does not fit a WAV file"):
+            sink.write(np.zeros((1, 2), dtype=np.int16))
+    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -246,6 +246,7 @@ def fake_live(monkeypatch: pytest.MonkeyPatch) -> type[_Keys]:
 
     from stridebeat.cli import live as live_cli
     from stridebeat.controls import keys
+    from stridebeat.sinks import devices
     from stridebeat.sinks import live as sink
     from stridebeat.sinks.live import Summary
 
@@ -273,7 +274,7 @@ def fake_live(monkeypatch: pytest.MonkeyPatch) -> type[_Keys]:
             return Summary(0, 8000 * 10, 8000, 172.0, 0, False)
 
     device = SimpleNamespace(name="Test output", default_rate=8000)
-    monkeypatch.setattr(sink, "find_device", lambda name: device)
+    monkeypatch.setattr(devices, "find_device", lambda name: device)
     monkeypatch.setattr(sink, "LivePlayer", Player)
     monkeypatch.setattr(keys, "KeyReader", Reader)
     monkeypatch.setattr(live_cli, "terminal", lambda: True)

@@ -220,6 +220,23 @@ def test_a_file_longer_than_twelve_hours_is_refused(how: str, tmp_path: Path) ->
     assert not out.exists()
 
 
+def test_a_long_session_file_is_refused_before_its_cues_are_placed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stridebeat.prepare
+
+    def never(*args: Any) -> Any:
+        raise AssertionError("prepared a session too long to render")
+
+    monkeypatch.setattr(stridebeat.prepare, "prepare", never)
+    session = tmp_path / "long.toml"
+    session.write_text(SESSION.replace('"1m"', '"1000h"'))
+    out = tmp_path / "out.mp3"
+    result = cli("render", str(session), "--cues", "glutes", "--no-speech", "-o", str(out))
+    assert result.exit_code == 2
+    assert "this session lasts 1000:00:00; a rendered file is at most 12 hours" in result.output
+
+
 def test_a_render_the_disk_has_no_room_for_exits_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

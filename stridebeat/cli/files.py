@@ -76,12 +76,13 @@ def render(
 def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -> Prepared:
     """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal."""
     from stridebeat.export import write_rendering
-    from stridebeat.prepare import prepare
+    from stridebeat.prepare import prepare, requested_session
     from stridebeat.sinks.file import check_target
 
     check_target(output)
-    if request.duration is not None:
-        _check_file_length(request.duration)
+    wanted = requested_session(request)  # its length, before any cue is placed
+    if wanted is not None:
+        _check_file_length(wanted.duration)
     rate = sound.sample_rate or FILE_RATE
     prepared = prepare(request, sound.click, sound.accent, rate, sound.speech)
     renderer = prepared.renderer

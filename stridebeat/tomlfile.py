@@ -1,8 +1,15 @@
-"""Reading user-edited TOML files (sessions, cue scripts) with messages that say file:line."""
+"""Reading user-edited TOML files (sessions, cue scripts) with messages that say file:line.
+
+Every file a user names (a session, a cue script, an activity, a sound, the plan) is read
+through ``regular_file`` or ``read_bytes``: regular files only, never a pipe or a device such
+as /dev/zero (reading those can block or never end), and never more than a size cap.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,18 +21,87 @@ _TABLE = re.compile(r"^\s*\[")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
 
 
-def read_text(path: Path, what: str) -> str:
+MAX_TEXT_BYTES = 2**20  # a session, cue script or plan is a few kB; 1 MiB is none of them
+
+
+def read_text(path: Path, what: str, limit: int = MAX_TEXT_BYTES) -> str:
     """A user's file as text, or a FileInputError saying why it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileInputError(str(path), None, f"no such {what}") from None
-    except IsADirectoryError:
-        raise FileInputError(str(path), None, f"this is a folder; give the {what}'s path") from None
+        return read_bytes(path, what, limit).decode("utf-8")
     except UnicodeDecodeError:
         raise FileInputError(str(path), None, f"the {what} is not UTF-8 text") from None
+
+
+def read_bytes(path: Path, what: str, limit: int) -> bytes:
+    """A user's regular file, whole, if it has at most ``limit`` bytes; else FileInputError.
+
+    The file is opened without blocking and checked before anything is read, so a FIFO or
+    a device is refused at once; at most ``limit + 1`` bytes are ever read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise FileInputError(str(path), None, f"cannot read the {what} ({exc.strerror})") from None
+        raise _unreadable(path, what, exc) from None
+    try:
+        info = os.fstat(fd)
+        _check_regular(path, what, info)
+        if info.st_size > limit:
+            raise _too_big(path, what, byte_size(info.st_size), limit)
+        with os.fdopen(os.dup(fd), "rb") as file:
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise _unreadable(path, what, exc) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # it grew while being read
+        raise _too_big(path, what, f"more than {byte_size(limit)}", limit)
+    return data
+
+
+def _too_big(path: Path, what: str, size: str, limit: int) -> FileInputError:
+    return FileInputError(
+        str(path), None, f"is {size}; a {what} is at most {byte_size(limit)}, so this is not one"
+    )
+
+
+def regular_file(path: Path, what: str) -> int:
+    """The size of a user's file, after checking it is a regular file (FileInputError if not).
+
+    For readers that open the path themselves (e.g. libsndfile)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise _unreadable(path, what, exc) from None
+    _check_regular(path, what, info)
+    return info.st_size
+
+
+def _check_regular(path: Path, what: str, info: os.stat_result) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise FileInputError(str(path), None, f"this is a folder; give the {what}'s path")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        raise FileInputError(
+            str(path),
+            None,
+            f"this is {kind}, not a file; save the {what} to a file and give its path",
+        )
+
+
+def _unreadable(path: Path, what: str, exc: OSError) -> FileInputError:
+    if isinstance(exc, FileNotFoundError):
+        return FileInputError(str(path), None, f"no such {what}")
+    if isinstance(exc, IsADirectoryError):
+        return FileInputError(str(path), None, f"this is a folder; give the {what}'s path")
+    return FileInputError(str(path), None, f"cannot read the {what} ({exc.strerror or exc})")
+
+
+def byte_size(count: int) -> str:
+    """``1 MiB``, ``4.5 GiB``, ``700 bytes``."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} bytes"
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:

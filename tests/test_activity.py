@@ -557,7 +557,7 @@ def test_unreadable_files(tmp_path: Path, content: bytes, expected: str) -> None
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    assert refused(tmp_path / "nope.fit").message == "no such file"
+    assert refused(tmp_path / "nope.fit").message == "no such activity file"
 
 
 # ---------------------------------------------------------------------------- invariants

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 EXIT_INTERRUPTED = 130
 FILE_RATE = 44100  # Hz, for files when --sample-rate is not given
+MAX_DURATION_S = 24 * 3600.0  # as long as play's "until stopped": longer than any run
+MAX_FILE_SECONDS = 12 * 3600.0  # a rendered file: longer than any run, and a few GB at most
 
 
 def converter(parse: Callable[[Any], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -41,6 +43,11 @@ def positive_duration(text: str) -> float:
     seconds = parse_duration(text)
     if seconds <= 0:
         raise ValueError(f"{text!r} is zero: give a duration longer than that, such as 30m")
+    if seconds > MAX_DURATION_S:
+        raise ValueError(
+            f"{text!r} is longer than {MAX_DURATION_S / 3600:g}h: give at most "
+            f"{MAX_DURATION_S / 3600:g}h ({MAX_FILE_SECONDS / 3600:g}h for a file)"
+        )
     return seconds
 
 
@@ -90,7 +97,8 @@ session_options = options(
         "--duration",
         callback=converter(positive_duration),
         metavar="TIME",
-        help="Length with --spm or --ramp: 45s, 30m, 1h5m, 1:05:00.",
+        help="Length with --spm or --ramp: 45s, 30m, 1h5m, 1:05:00 (at most "
+        f"{MAX_DURATION_S / 3600:g}h; {MAX_FILE_SECONDS / 3600:g}h for a file).",
     ),
     click.option(
         "--cues",

@@ -8,7 +8,7 @@ from pathlib import Path
 from stridebeat.cues.schedule import Cue
 from stridebeat.cues.settings import DEFAULT_RATE_WPM
 from stridebeat.cues.speech import Speech
-from stridebeat.cues.speech_check import estimate_seconds
+from stridebeat.cues.speech_check import check_phrase, estimate_seconds
 from stridebeat.engine.render import SpokenCue
 from stridebeat.engine.synth import Wave, load_clip
 from stridebeat.units import seconds_to_frames
@@ -34,6 +34,8 @@ class CueSounds:
     def wave(self, text: str, audio: Path | None) -> Wave | None:
         key = (text, audio)
         if key not in self._waves:
+            if audio is None:
+                check_phrase(text)  # with or without speech: never a runaway phrase
             if audio is not None:
                 self._waves[key] = load_clip(
                     audio, self.rate, "recording", MAX_RECORDING_SECONDS, ""

@@ -20,7 +20,7 @@ from stridebeat.cues.speech_cache import (
     phrase_path,
     store_phrase,
 )
-from stridebeat.cues.speech_check import Audio, checked
+from stridebeat.cues.speech_check import Audio, check_phrase, checked
 from stridebeat.cues.speech_engines import (
     EngineFailure,
     SpeechEngine,
@@ -68,6 +68,7 @@ class Speech:
         """
         if not text.strip():
             raise InputError("a spoken cue has no text: give it some words")
+        check_phrase(text)
         if rate <= 0:
             raise InputError(f"a sample rate of {rate} Hz is impossible")
         ready = self._ready.get((text, rate))

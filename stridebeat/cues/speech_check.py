@@ -14,7 +14,9 @@ from numpy.typing import NDArray
 from stridebeat.cues.settings import DEFAULT_RATE_WPM, check_rate
 from stridebeat.cues.speech_engines import EngineFailure
 from stridebeat.engine.synth import Wave
+from stridebeat.errors import InputError
 
+MAX_PHRASE_CHARS = 400  # about 25 s of speech: a cue is a short coaching phrase
 _SILENT = 1e-3  # a phrase whose peak is below this (-60 dBFS) is silence
 _TRIM = 3e-3  # samples below this share of the peak (-50 dB) are trimmed from the ends
 _KEEP = 0.010  # seconds of the trimmed silence kept at each end
@@ -26,6 +28,16 @@ class Audio:
 
     samples: Wave
     rate: int
+
+
+def check_phrase(text: str) -> None:
+    """Refuse, before any speaking, a phrase too long to be a cue (an InputError)."""
+    if len(text) > MAX_PHRASE_CHARS:
+        start = " ".join(text[:40].split())
+        raise InputError(
+            f"the phrase {start + '...'!r} has {len(text)} characters; a spoken cue is at most "
+            f"{MAX_PHRASE_CHARS}: shorten it or split it into several cues"
+        )
 
 
 def estimate_seconds(text: str, rate_wpm: int = DEFAULT_RATE_WPM) -> float:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import functools
+import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
 
 from stridebeat.errors import SoundError
 from stridebeat.paths import data_dir
+from stridebeat.tomlfile import regular_file
 
 Wave = NDArray[np.float32]
 
@@ -33,32 +36,29 @@ def load_sound(spec: str, rate: int) -> Wave:
     builtin = data_dir("sounds") / f"{spec}.wav"
     path = builtin if "/" not in spec and builtin.is_file() else Path(spec).expanduser()
     choices = f"use one of {', '.join(sound_names())} or the path of a WAV file"
-    if not path.is_file():
+    if not path.exists():
         raise SoundError(f"no sound {spec!r}: {choices}")
     return load_clip(path, rate, "sound", MAX_SAMPLE_SECONDS, choices)
 
 
 def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str) -> Wave:
     """A short recording as mono float32 at ``rate``: leading silence trimmed (so it starts
-    where it is placed), peak normalised to 1. ``what`` and ``choices`` go into messages."""
-    plain = read_plain_wav(path)
+    where it is placed), peak normalised to 1. ``what`` and ``choices`` go into messages.
+
+    A regular file only, and its length is read from its header first: a long file is
+    refused before its samples are read."""
+    regular_file(path, what)
+    try:
+        plain = read_plain_wav(path, max_seconds)
+    except ClipTooLong as exc:
+        raise _too_long(path, what, exc.seconds, max_seconds) from None
     if plain is not None:
         data, source_rate = plain
     else:
-        import soundfile as sf
-
-        try:
-            data, source_rate = sf.read(str(path), dtype="float32", always_2d=True)
-        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-            hint = f", or {choices}" if choices else ""
-            message = f"cannot read the {what} {str(path)!r} ({exc})"
-            raise SoundError(f"{message}; give a WAV, FLAC or OGG file{hint}") from None
+        data, source_rate = _read_with_soundfile(path, what, max_seconds, choices)
     mono = data.mean(axis=1)
     if len(mono) > max_seconds * source_rate:
-        raise SoundError(
-            f"the {what} {str(path)!r} lasts {len(mono) / source_rate:.2f} s; it must be "
-            f"shorter than {max_seconds:g} s: trim it"
-        )
+        raise _too_long(path, what, len(mono) / source_rate, max_seconds)
     peak = float(np.max(np.abs(mono))) if mono.size else 0.0
     if not np.isfinite(peak) or peak == 0.0:
         raise SoundError(f"the {what} {str(path)!r} is silent or empty: pick another file")
@@ -68,36 +68,88 @@ def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str
     return wave
 
 
-def read_plain_wav(path: Path) -> tuple[NDArray[np.float32], int] | None:
+def _read_with_soundfile(
+    path: Path, what: str, max_seconds: float, choices: str
+) -> tuple[NDArray[np.float32], int]:
+    import soundfile as sf
+
+    try:
+        with sf.SoundFile(str(path)) as file:
+            source_rate = file.samplerate
+            if file.frames > max_seconds * source_rate:
+                raise _too_long(path, what, file.frames / source_rate, max_seconds)
+            longest = int(max_seconds * source_rate)
+            return file.read(longest + 1, dtype="float32", always_2d=True), source_rate
+    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        hint = f", or {choices}" if choices else ""
+        message = f"cannot read the {what} {str(path)!r} ({exc})"
+        raise SoundError(f"{message}; give a WAV, FLAC or OGG file{hint}") from None
+
+
+def _too_long(path: Path, what: str, seconds: float, max_seconds: float) -> SoundError:
+    return SoundError(
+        f"the {what} {str(path)!r} lasts {seconds:.2f} s; it must be "
+        f"shorter than {max_seconds:g} s: trim it"
+    )
+
+
+class ClipTooLong(Exception):
+    """A WAV file's header says it lasts longer than allowed (its samples were not read)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"{seconds:.2f} s")
+        self.seconds = seconds
+
+
+def read_plain_wav(
+    path: Path, max_seconds: float = math.inf
+) -> tuple[NDArray[np.float32], int] | None:
     """A 16-bit PCM or 32-bit float WAV file as (frames × channels float32, rate), the same
     values libsndfile reads, or None for anything else (then soundfile reads it).
 
     The shipped sounds are such files: reading them here spares a render loading libsndfile.
+    The chunks are walked by their headers: a file longer than ``max_seconds`` raises
+    ClipTooLong before any sample is read.
     """
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            head = file.read(12)
+            if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            layout: tuple[int, int, int, int, int, int] | None = None
+            while len(chunk := file.read(8)) == 8:
+                kind, size = struct.unpack("<4sI", chunk)
+                if kind == b"data" and layout is not None:
+                    return _plain_samples(file, size, layout, max_seconds)
+                if kind == b"fmt " and size >= 16:
+                    body = file.read(size)
+                    if len(body) != size:
+                        return None
+                    layout = struct.unpack_from("<HHIIHH", body)
+                    file.seek(size & 1, 1)
+                else:
+                    file.seek(size + (size & 1), 1)
     except OSError:
         return None
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return None
-    layout: tuple[int, int, int, int, int, int] | None = None
-    pos = 12
-    while pos + 8 <= len(data):
-        kind, size = struct.unpack_from("<4sI", data, pos)
-        body = data[pos + 8 : pos + 8 + size]
-        if kind == b"fmt " and size >= 16:
-            layout = struct.unpack_from("<HHIIHH", body)
-        elif kind == b"data" and layout is not None:
-            tag, channels, rate, _, _, bits = layout
-            dtype = {(1, 16): "<i2", (3, 32): "<f4"}.get((tag, bits))
-            if dtype is None or not channels or len(body) != size or size % (channels * bits // 8):
-                return None
-            frames = np.frombuffer(body, dtype).reshape(-1, channels)
-            # libsndfile reads 16-bit samples as floats scaled by 1/32768 (exact in float32)
-            scale = np.float32(1 / 32768 if tag == 1 else 1)
-            return (frames * scale).astype(np.float32, copy=False), rate
-        pos += 8 + size + (size & 1)
     return None
+
+
+def _plain_samples(
+    file: BinaryIO, size: int, layout: tuple[int, int, int, int, int, int], max_seconds: float
+) -> tuple[NDArray[np.float32], int] | None:
+    tag, channels, rate, _, _, bits = layout
+    dtype = {(1, 16): "<i2", (3, 32): "<f4"}.get((tag, bits))
+    if dtype is None or not channels or not rate or size % (channels * bits // 8):
+        return None
+    if size // (channels * bits // 8) > max_seconds * rate:
+        raise ClipTooLong(size / (channels * bits // 8) / rate)
+    body = file.read(size)
+    if len(body) != size:
+        return None
+    frames = np.frombuffer(body, dtype).reshape(-1, channels)
+    # libsndfile reads 16-bit samples as floats scaled by 1/32768 (exact in float32)
+    scale = np.float32(1 / 32768 if tag == 1 else 1)
+    return (frames * scale).astype(np.float32, copy=False), rate
 
 
 def accent_of(wave: Wave) -> Wave:

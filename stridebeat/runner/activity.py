@@ -38,6 +38,7 @@ from stridebeat.errors import FileInputError
 from stridebeat.runner.fit import looks_like_fit, read_fit
 from stridebeat.runner.gpx_tcx import read_gpx_tcx
 from stridebeat.runner.track import Point, Track
+from stridebeat.tomlfile import byte_size, read_bytes
 from stridebeat.units import ACTIVITY_RUNNING_SPM
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 24-hour run recorded every second is far smaller
@@ -91,42 +92,38 @@ def read_activity(path: Path) -> ActivityCadence:
 
 
 def _load(path: Path, where: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _too_big(where, size)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileInputError(where, None, "no such file") from None
-    except IsADirectoryError:
-        raise FileInputError(where, None, "is a folder, not an activity file") from None
-    except OSError as exc:
-        raise FileInputError(where, None, f"cannot be read: {exc.strerror or exc}") from None
+    data = read_bytes(path, "activity file", MAX_FILE_BYTES)
     if data[:2] == b"\x1f\x8b":
-        data = _gunzip(data, where)
+        data = _gunzip(data, where, MAX_FILE_BYTES)
     if not data.strip():
         raise FileInputError(where, None, "the file is empty: export the run again")
     return data
 
 
-def _too_big(where: str, size: int) -> FileInputError:
-    return FileInputError(
-        where,
-        None,
-        f"is {size / 2**20:.0f} MiB; an activity file is at most "
-        f"{MAX_FILE_BYTES // 2**20} MiB, so this is not one",
-    )
-
-
-def _gunzip(data: bytes, where: str) -> bytes:
+def _gunzip(data: bytes, where: str, limit: int) -> bytes:
+    """The unpacked file, read in pieces and stopped at ``limit`` bytes (a gzip bomb is
+    never inflated whole)."""
+    pieces: list[bytes] = []
+    unpacked = 0
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            inner = stream.read(MAX_FILE_BYTES + 1)
+            while piece := stream.read(min(_PIECE, limit + 1 - unpacked)):
+                pieces.append(piece)
+                unpacked += len(piece)
+                if unpacked > limit:
+                    raise FileInputError(
+                        where,
+                        None,
+                        f"is {byte_size(len(data))} packed but unpacks to more than "
+                        f"{byte_size(limit)} (unpacking stopped there); "
+                        f"an activity file is at most {byte_size(limit)}, so this is not one",
+                    )
     except (OSError, EOFError, zlib.error) as exc:
         raise FileInputError(where, None, f"the gzip file is damaged ({exc})") from None
-    if len(inner) > MAX_FILE_BYTES:
-        raise _too_big(where, len(inner))
-    return inner
+    return b"".join(pieces)
+
+
+_PIECE = 2**20
 
 
 # ---------------------------------------------------------------------------- summary

@@ -24,7 +24,7 @@ from stridebeat.training.progression import (
     STRENGTH_DAYS_RANGE,
     PlanSettings,
 )
-from stridebeat.units import PLAN_BASELINE_SPM, parse_date, plural
+from stridebeat.units import PLAN_BASELINE_SPM, plural
 
 if TYPE_CHECKING:
     from stridebeat.training.plan import Plan, PlannedSession
@@ -39,6 +39,12 @@ def _target(text: str) -> tuple[int | None, float | None]:
     if re.fullmatch(r"\d+", text.strip()):
         return int(text), None
     raise ValueError(f"{text!r} is not a target: give a cadence (174) or a rise (+7.5%)")
+
+
+def _plan_start(text: str) -> dt.date:
+    from stridebeat.training.planfile import plan_start
+
+    return plan_start(text)
 
 
 def load_plan() -> Plan:
@@ -73,7 +79,10 @@ def plan() -> None:
 @click.option("--strength-days", type=int, default=DEFAULT_STRENGTH_DAYS, show_default=True,
               help="Strength sessions a week, {}-{}.".format(*STRENGTH_DAYS_RANGE))  # fmt: skip
 @click.option(
-    "--start", callback=converter(parse_date), metavar="DATE", help="First day (default today)."
+    "--start",
+    callback=converter(_plan_start),
+    metavar="DATE",
+    help="First day (default today; at most a year before or after it).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing plan.")
 def plan_init(

@@ -33,6 +33,24 @@ from stridebeat.training.progression import (
 from stridebeat.training.workouts import RUN_MINUTES, SET_CHOICES, strength_minutes
 from stridebeat.units import CLICK_SPM, parse_date, parse_spm
 
+START_WINDOW_DAYS = 366  # a new plan starts at most a year before or after today
+# Dates a plan file may hold: beyond them date arithmetic breaks, and no plan is run there.
+FILE_DATES = (datetime.date(2000, 1, 1), datetime.date(2199, 12, 31))
+
+
+def plan_start(text: str, today: datetime.date | None = None) -> datetime.date:
+    """The first day of a new plan: an ISO date from a year before ``today`` to a year after."""
+    start = parse_date(text)
+    today = today or datetime.date.today()
+    earliest = today - datetime.timedelta(START_WINDOW_DAYS)
+    latest = today + datetime.timedelta(START_WINDOW_DAYS)
+    if not earliest <= start <= latest:
+        raise ValueError(
+            f"{start.isoformat()} is more than a year from today: start the plan between "
+            f"{earliest.isoformat()} and {latest.isoformat()}"
+        )
+    return start
+
 
 def plan_path() -> Path:
     return app_dir() / "plan.toml"
@@ -346,10 +364,18 @@ def _date(raw: Any) -> datetime.date:
     if isinstance(raw, datetime.datetime):
         raise ValueError(f"{raw} has a time of day: give the date alone, e.g. 2026-12-07")
     if isinstance(raw, datetime.date):
-        return raw
-    if not isinstance(raw, str):
+        day = raw
+    elif isinstance(raw, str):
+        day = parse_date(raw)
+    else:
         raise TypeError
-    return parse_date(raw)
+    low, high = FILE_DATES
+    if not low <= day <= high:
+        raise ValueError(
+            f"{day.isoformat()} is outside the years {low.year}-{high.year}: write a date in them, "
+            "or make a new plan with 'stridebeat plan init --force'"
+        )
+    return day
 
 
 def _kind(raw: Any) -> str:

@@ -38,7 +38,7 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         raise FileInputError(
             source,
             nesting_line(text, MAX_NESTING) or 1,
-            f"arrays or inline tables nested too deep: keep it to {MAX_NESTING} levels or fewer",
+            "arrays or inline tables nested too deep to read: keep them to a few levels",
         ) from None
     except tomllib.TOMLDecodeError as exc:
         found = _ERROR_AT.search(str(exc))
@@ -50,7 +50,7 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         raise FileInputError(source, line, f"not valid TOML: {message}") from None
 
 
-MAX_NESTING = 32  # levels of [ and { in one value: more is no file a person wrote
+MAX_NESTING = 32  # a file too deep to read is blamed on the line where nesting passes this
 
 
 def nesting_line(text: str, limit: int) -> int | None:

@@ -88,9 +88,11 @@ def test_blocks_that_are_not_tables_are_refused_at_their_line() -> None:
     ids=["inline tables", "arrays"],
 )
 def test_deep_nesting_is_refused_at_its_line(value: str) -> None:
-    text = f'title = "deep"\n\n# a comment [[[[ that does not count\nx = {value}\n'
+    brackets = "[{" * 40
+    text = f"title = \"deep {brackets}\"\n\n# a comment {brackets}\ny = '{brackets}'\n"
+    text += f"x = {value}\n"
     error = refused(lambda: parse_session(text, "deep.toml"), "deep.toml")
-    assert error.line == 4 and "nested too deep" in error.message
+    assert error.line == 5 and "nested too deep" in error.message
 
 
 def test_deep_nesting_through_the_cli(runner: CliRunner, tmp_path: Path) -> None:
@@ -124,7 +126,7 @@ def _plan(start: dt.date | None = None) -> str:
     return plan_to_toml(make_plan(settings_))
 
 
-@pytest.mark.parametrize("command", [["plan", "show"], ["today", "--help"], ["today"], ["done"]])
+@pytest.mark.parametrize("command", [["plan", "show"], ["today"], ["done"]])
 @pytest.mark.parametrize("where", ["start", "date"])
 def test_a_hand_edited_plan_with_an_absurd_date_fails_at_its_line(
     runner: CliRunner, _app_home: Path, command: list[str], where: str
@@ -137,9 +139,6 @@ def test_a_hand_edited_plan_with_an_absurd_date_fails_at_its_line(
     (_app_home / "plan.toml").write_text(text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "0001-01-01" in row)
     result = run(runner, *command)
-    if command[-1] == "--help":
-        assert result.exit_code == 0
-        return
     assert result.exit_code == 2, result.output
     assert f"plan.toml:{line}: " in result.output and "0001-01-01" in result.output
     low, high = FILE_DATES
@@ -355,8 +354,10 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(["a", "kind", "spm"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["a", "kind", "spm"]), inner, max_size=3)
+    ),
     max_leaves=5,
 )
 

@@ -304,6 +304,16 @@ def test_a_huge_block_name_is_blamed_on_the_block(runner: CliRunner, tmp_path: P
     assert "cadence.toml" not in result.output and len(result.output) < 500
 
 
+def test_cues_too_thick_for_a_block_name_the_block_too(runner: CliRunner, tmp_path: Path) -> None:
+    name = ("word " * 16).strip()
+    text = f'# long names make long cues\n[[block]]\nduration = "2m"\nspm = 170\nname = "{name}"\n'
+    path = _session(tmp_path, text)
+    result = run(runner, "render", str(path), "--cues", "cadence", "--no-speech",
+                 "-o", str(tmp_path / "o.wav"))  # fmt: skip
+    assert result.exit_code == 2 and "cues come too thick" in result.output
+    assert f"in block '{name}' ({path}:2)" in result.output
+
+
 def test_a_name_of_the_longest_length_is_read() -> None:
     text = f'title = "{"t" * MAX_NAME}"\n[[block]]\nname = "{"n" * MAX_NAME}"\n'
     session = parse_session(text + 'duration = "1m"\nspm = 170\n')

@@ -83,6 +83,7 @@ class Block:
     metronome: Metronome = METRONOME_ON
     cues: tuple[str, ...] = ()  # cue scripts for this block, besides the session's
     cues_at: str = field(default="", compare=False)  # file:line of ``cues``, for messages
+    where: str = field(default="", compare=False)  # file:line of its [[block]], for messages
 
     @property
     def label(self) -> str:
@@ -202,7 +203,7 @@ def _parse_block(table: Table) -> Block:
     )
     cues = table.get("cues", script_names, 'write cues = ["glutes"]', ())
     name = table.get("name", short_text, 'write name = "..."', "")
-    return Block(kind, duration, clicks, name, metronome, cues, table.where("cues"))
+    return Block(kind, duration, clicks, name, metronome, cues, table.where("cues"), table.where())
 
 
 def short_text(raw: Any) -> str:

@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stridebeat.engine.session import (
-    metronome_text,
-    parse_metronome,
-)
+from stridebeat.engine.session import metronome_text, parse_metronome
 from stridebeat.errors import FileInputError
 from stridebeat.paths import app_dir
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
@@ -40,10 +37,8 @@ FILE_DATES = (datetime.date(2000, 1, 1), datetime.date(2199, 12, 31))
 
 def plan_start(text: str, today: datetime.date | None = None) -> datetime.date:
     """The first day of a new plan: an ISO date from a year before ``today`` to a year after."""
-    start = parse_date(text)
-    today = today or datetime.date.today()
-    earliest = today - datetime.timedelta(START_WINDOW_DAYS)
-    latest = today + datetime.timedelta(START_WINDOW_DAYS)
+    start, today = parse_date(text), today or datetime.date.today()
+    earliest, latest = (today + datetime.timedelta(d * START_WINDOW_DAYS) for d in (-1, 1))
     if not earliest <= start <= latest:
         raise ValueError(
             f"{start.isoformat()} is more than a year from today: start the plan between "

@@ -240,6 +240,7 @@ def test_an_empty_phrasing_is_refused_at_load(text: str) -> None:
         ("STRIDEBEAT_SAMPLE_RATE", "1", "--sample-rate"),
         ("STRIDEBEAT_CUES", "nosuch", "--cues"),
         ("STRIDEBEAT_SPEECH_RATE", "9999", "--speech-rate"),
+        ("STRIDEBEAT_SOUND", "nosuch", "--sound"),
     ],
 )
 def test_a_bad_environment_variable_is_named(

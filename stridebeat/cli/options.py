@@ -101,6 +101,19 @@ def _cue_names(
     return names
 
 
+def _sound(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
+        # Loaded here once so that a bad sound is blamed on the variable, not on --sound.
+        from stridebeat.engine.synth import load_sound
+        from stridebeat.errors import SoundError
+
+        try:
+            load_sound(value, FILE_RATE)
+        except SoundError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
+
+
 def options(*given: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Apply a group of click options shared by several commands."""
 
@@ -154,6 +167,7 @@ _voice_options = options(
         default="wood",
         show_default=True,
         envvar="STRIDEBEAT_SOUND",
+        callback=_sound,
         help="Click sound: wood, beep, tick, bell, or the path of a WAV file.",
     ),
     click.option(

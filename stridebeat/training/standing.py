@@ -96,7 +96,9 @@ class WeekAdherence:
     planned: int
 
 
-def adherence(plan: Plan, sessions: Sequence[SessionRecord], today: dt.date) -> list[WeekAdherence]:
+def adherence(
+    plan: Plan, sessions: Sequence[SessionRecord], today: dt.date
+) -> list[WeekAdherence]:
     """Sessions done and planned for each plan week that has begun."""
     done = [s for s in sessions if counts_as_done(s)]
     rows = []

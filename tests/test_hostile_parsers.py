@@ -395,7 +395,9 @@ good_block = {"duration": "1m", "spm": 170}
 
 @corpus
 @given(
-    st.dictionaries(st.sampled_from(["title", "cues", "block", "other"]), values, max_size=3),
+    st.dictionaries(
+        st.sampled_from(["title", "cues", "rotation", "block", "other"]), values, max_size=3
+    ),
     st.lists(st.builds(lambda extra: {**good_block, **extra}, block_tables), max_size=4),
 )
 def test_corpus_session_files(top: dict[str, object], blocks: list[dict[str, object]]) -> None:

@@ -43,14 +43,9 @@ from stridebeat.runner.records import (
     StanceRecord,
     from_row,
 )
+from stridebeat.training.dates import FILE_DATES, START_WINDOW_DAYS, plan_start
 from stridebeat.training.plan import make_plan
-from stridebeat.training.planfile import (
-    FILE_DATES,
-    START_WINDOW_DAYS,
-    parse_plan,
-    plan_start,
-    plan_to_toml,
-)
+from stridebeat.training.planfile import parse_plan, plan_to_toml
 from stridebeat.training.progression import PlanSettings
 from stridebeat.units import parse_date, parse_duration, parse_ramp, parse_spm, parse_volume
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from stridebeat.cli.app import cli
 from stridebeat.engine.session import load_session
-from stridebeat.training.planfile import START_WINDOW_DAYS
+from stridebeat.training.dates import START_WINDOW_DAYS
 from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,

@@ -57,7 +57,7 @@ def local_today() -> dt.date:
 
 
 def _plan_start(text: str) -> dt.date:
-    from stridebeat.training.planfile import plan_start
+    from stridebeat.training.dates import plan_start
 
     return plan_start(text, local_today())
 

@@ -19,6 +19,7 @@ from stridebeat.engine.session import metronome_text, parse_metronome
 from stridebeat.errors import FileInputError
 from stridebeat.paths import app_dir
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
+from stridebeat.training.dates import file_date
 from stridebeat.training.plan import (
     KINDS,
     Plan,
@@ -37,22 +38,6 @@ from stridebeat.training.progression import (
 )
 from stridebeat.training.workouts import RUN_MINUTES, SET_CHOICES, strength_length, strength_minutes
 from stridebeat.units import CLICK_SPM, parse_date, parse_spm
-
-START_WINDOW_DAYS = 366  # a new plan starts at most a year before or after today
-# Dates a plan file may hold: beyond them date arithmetic breaks, and no plan is run there.
-FILE_DATES = (datetime.date(2000, 1, 1), datetime.date(2199, 12, 31))
-
-
-def plan_start(text: str, today: datetime.date | None = None) -> datetime.date:
-    """The first day of a new plan: an ISO date from a year before ``today`` to a year after."""
-    start, today = parse_date(text), today or datetime.date.today()
-    earliest, latest = (today + datetime.timedelta(d * START_WINDOW_DAYS) for d in (-1, 1))
-    if not earliest <= start <= latest:
-        raise ValueError(
-            f"{start.isoformat()} is more than a year from today: start the plan between "
-            f"{earliest.isoformat()} and {latest.isoformat()}"
-        )
-    return start
 
 
 def plan_path() -> Path:
@@ -378,18 +363,10 @@ def _date(raw: Any) -> datetime.date:
     if isinstance(raw, datetime.datetime):
         raise ValueError(f"{raw} has a time of day: give the date alone, e.g. 2026-12-07")
     if isinstance(raw, datetime.date):
-        day = raw
-    elif isinstance(raw, str):
-        day = parse_date(raw)
-    else:
+        return file_date(raw)
+    if not isinstance(raw, str):
         raise TypeError
-    low, high = FILE_DATES
-    if not low <= day <= high:
-        raise ValueError(
-            f"{day.isoformat()} is outside the years {low.year}-{high.year}: write a date in them, "
-            "or make a new plan with 'stridebeat plan init --force'"
-        )
-    return day
+    return file_date(parse_date(raw))
 
 
 def _kind(raw: Any) -> str:

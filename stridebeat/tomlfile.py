@@ -110,6 +110,12 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
 
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise FileInputError(
+            source,
+            nesting_line(text, MAX_NESTING) or 1,
+            "arrays or inline tables nested too deep to read: keep them to a few levels",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         found = _ERROR_AT.search(str(exc))
         if found and found.group(1):
@@ -118,6 +124,42 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
             line = max(len(text.splitlines()), 1) if found else None
         message = _ERROR_AT.sub("", str(exc))
         raise FileInputError(source, line, f"not valid TOML: {message}") from None
+
+
+MAX_NESTING = 32  # a file too deep to read is blamed on the line where nesting passes this
+
+
+def nesting_line(text: str, limit: int) -> int | None:
+    """The line where brackets and braces outside strings and comments first nest deeper than
+    ``limit``, or None. A rough reading of TOML, only to say where a value is too deep."""
+    depth, line, quote, i = 0, 1, "", 0
+    while i < len(text):
+        char = text[i]
+        if char == "\n":
+            line += 1
+        if quote:
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = ""
+                continue
+            if char == "\\" and quote[0] == '"':
+                i += 1
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, i) else char
+            i += len(quote)
+            continue
+        elif char == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return None
 
 
 def unknown_key(key: str, known: tuple[str, ...]) -> str:

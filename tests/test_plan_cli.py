@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from stridebeat.cli.app import cli
 from stridebeat.engine.session import load_session
+from stridebeat.training.dates import START_WINDOW_DAYS
 from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,
@@ -131,7 +132,7 @@ def test_session_and_done_reach_every_week_of_a_grown_plan(
 ) -> None:
     # Left for over a year, the plan inserts a hold week after each missed week: it grows past
     # MAX_WEEKS (and past 52), and every one of its weeks can still be played or marked done.
-    start = dt.date.today() - dt.timedelta(days=400)
+    start = dt.date.today() - dt.timedelta(days=START_WINDOW_DAYS)  # the earliest start allowed
     init(runner, "--baseline", "160", "--weeks", str(MAX_WEEKS), "--days", "1",
          "--strength-days", "0", "--start", start.isoformat())  # fmt: skip
     records = json.loads(runner.invoke(cli, ["plan", "show", "--json"]).stdout)

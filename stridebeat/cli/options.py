@@ -39,6 +39,40 @@ def converter(parse: Callable[[Any], Any]) -> Callable[[click.Context, click.Par
     return callback
 
 
+class EnvOption(click.Option):
+    """An option that may come from an environment variable: a bad value from there is
+    reported under the variable's name, since the user never typed the option."""
+
+    def process_value(self, ctx: click.Context, value: Any) -> Any:
+        try:
+            return super().process_value(ctx, value)
+        except click.BadParameter as exc:
+            raise from_environment(ctx, self, exc) from None
+
+
+def from_environment(
+    ctx: click.Context, param: click.Parameter, exc: click.BadParameter
+) -> click.BadParameter:
+    """``exc``, naming the environment variable when the option's value came from one."""
+    source = ctx.get_parameter_source(param.name or "")
+    envvar = param.resolve_envvar_value(ctx) if isinstance(param, click.Option) else None
+    if source is not click.core.ParameterSource.ENVIRONMENT or envvar is None:
+        return exc
+    names = param.envvar if isinstance(param.envvar, str) else " or ".join(param.envvar or ())
+    hint = f"{names} (for {param.get_error_hint(ctx)})"
+    return click.BadParameter(
+        f"{exc.message.rstrip('.')}. The value {envvar!r} comes from the environment: fix "
+        f"{names} or unset it",
+        ctx=ctx,
+        param_hint=hint,
+    )
+
+
+def env_option(*decls: str, **attrs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``click.option`` for an option that also reads an environment variable."""
+    return click.option(*decls, cls=EnvOption, **attrs)
+
+
 def positive_duration(text: str) -> float:
     seconds = parse_duration(text)
     if seconds <= 0:
@@ -60,7 +94,31 @@ def _volume(value: float) -> float:
 def _cue_names(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
-    return split_names(value)
+    names = split_names(value)
+    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
+        # Checked here so that a bad name is blamed on the variable, not on --cues.
+        from stridebeat.cues.script import find_script
+        from stridebeat.errors import InputError
+
+        for name in names:
+            try:
+                find_script(name)
+            except InputError as exc:
+                raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return names
+
+
+def _sound(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
+        # Loaded here once so that a bad sound is blamed on the variable, not on --sound.
+        from stridebeat.engine.synth import load_sound
+        from stridebeat.errors import SoundError
+
+        try:
+            load_sound(value, FILE_RATE)
+        except SoundError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
 
 
 def options(*given: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -100,7 +158,7 @@ session_options = options(
         help="Length with --spm or --ramp: 45s, 30m, 1h5m, 1:05:00 (at most "
         f"{MAX_DURATION_S / 3600:g}h; {MAX_FILE_SECONDS / 3600:g}h for a file).",
     ),
-    click.option(
+    env_option(
         "--cues",
         multiple=True,
         callback=_cue_names,
@@ -112,11 +170,12 @@ session_options = options(
 )
 
 _voice_options = options(
-    click.option(
+    env_option(
         "--sound",
         default="wood",
         show_default=True,
         envvar="STRIDEBEAT_SOUND",
+        callback=_sound,
         help="Click sound: wood, beep, tick, bell, or the path of a WAV file.",
     ),
     click.option(
@@ -132,7 +191,7 @@ _voice_options = options(
         help="Pan alternate steps left and right (not fully: one earbud still "
         "hears every step). Output becomes stereo.",
     ),
-    click.option(
+    env_option(
         "--volume",
         type=float,
         default=80.0,
@@ -145,7 +204,7 @@ _voice_options = options(
 
 
 speech_options = options(
-    click.option(
+    env_option(
         "--speech-engine",
         type=click.Choice(ENGINES),
         default=SpeechSettings.engine,
@@ -153,12 +212,12 @@ speech_options = options(
         envvar="STRIDEBEAT_SPEECH_ENGINE",
         help="Text-to-speech engine (auto: espeak-ng first on Linux, system voices elsewhere).",
     ),
-    click.option(
+    env_option(
         "--voice",
         envvar="STRIDEBEAT_VOICE",
         help="Speech voice (see 'stridebeat voices'); default: the engine's English voice.",
     ),
-    click.option(
+    env_option(
         "--speech-rate",
         type=click.IntRange(*RATE_RANGE),
         default=SpeechSettings.rate_wpm,
@@ -182,7 +241,7 @@ class Sound:
 def sound_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--sound .. --speech-rate and --no-speech, handed to the command as one ``sound``."""
 
-    @click.option(
+    @env_option(
         "--sample-rate",
         type=click.IntRange(8000, 192000),
         envvar="STRIDEBEAT_SAMPLE_RATE",
@@ -253,12 +312,12 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
         metavar="TIME",
         help="Start part-way, e.g. 12:30 to resume an interrupted run (on the next step).",
     )
-    @click.option(
+    @env_option(
         "--device",
         envvar="STRIDEBEAT_DEVICE",
         help="Output device: a number or part of a name from 'stridebeat devices'.",
     )
-    @click.option(
+    @env_option(
         "--latency",
         default="0.05",
         show_default=True,
@@ -266,7 +325,7 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
         callback=converter(_latency),
         help="Output latency in seconds, or low/high (0.05 plays smoothly on a Raspberry Pi).",
     )
-    @click.option(
+    @env_option(
         "--blocksize",
         type=click.IntRange(0, 8192),
         default=0,

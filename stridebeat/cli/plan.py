@@ -26,7 +26,7 @@ from stridebeat.training.progression import (
     PlanSettings,
     holding,
 )
-from stridebeat.units import PLAN_BASELINE_SPM, parse_date, plural
+from stridebeat.units import PLAN_BASELINE_SPM, plural
 
 if TYPE_CHECKING:
     from stridebeat.training.plan import Plan, PlannedSession
@@ -54,6 +54,12 @@ today_source: Callable[[], dt.date] = _system_today
 def local_today() -> dt.date:
     """Today's date, for the plan and the runner's records."""
     return today_source()
+
+
+def _plan_start(text: str) -> dt.date:
+    from stridebeat.training.dates import plan_start
+
+    return plan_start(text, local_today())
 
 
 def load_plan() -> Plan:
@@ -91,7 +97,10 @@ def plan() -> None:
 @click.option("--strength-days", type=int, default=DEFAULT_STRENGTH_DAYS, show_default=True,
               help="Strength sessions a week, {}-{}.".format(*STRENGTH_DAYS_RANGE))  # fmt: skip
 @click.option(
-    "--start", callback=converter(parse_date), metavar="DATE", help="First day (default today)."
+    "--start",
+    callback=converter(_plan_start),
+    metavar="DATE",
+    help="First day (default today; at most a year before or after it).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing plan.")
 def plan_init(

@@ -246,11 +246,17 @@ def _place_structural(
     if frame - candidate.frame > MAX_PUSH_SECONDS * timeline.rate:
         raise InputError(
             f"{candidate.rule.where}: cues come too thick to fit: {cue.text!r} would start "
-            f"{(frame - candidate.frame) / timeline.rate:.1f} s late, after the cues before it. "
+            f"{(frame - candidate.frame) / timeline.rate:.1f} s late, after the cues before it"
+            f"{_in_block(timeline.spans[candidate.block].block)}. "
             "Space them further apart or shorten the phrases"
         )
     used[_turn(candidate.rule)] = used.get(_turn(candidate.rule), 0) + 1
     return cue
+
+
+def _in_block(block: Block) -> str:
+    """`` in block 'name' (file:line)`` for a block read from a file, else ``''``."""
+    return f" in block {block.label!r} ({block.where})" if block.where else ""
 
 
 def _place_form(

@@ -152,18 +152,26 @@ def load_cue_scripts(names: Sequence[str], session: Session | None) -> dict[str,
     blocks of the routines those scripts bring, and the session's own blocks)."""
     loaded: dict[str, CueScript] = {}
 
-    def load(wanted: Sequence[str]) -> list[CueScript]:
+    def load(wanted: Sequence[str], named_at: str = "") -> list[CueScript]:
         for name in wanted:
             if name not in loaded:
-                loaded[name] = load_script(find_script(name))
+                try:
+                    path = find_script(name)
+                except InputError as exc:
+                    if not named_at:
+                        raise
+                    raise InputError(f"{named_at}: {exc}") from None
+                loaded[name] = load_script(path)
         return [loaded[name] for name in wanted]
 
-    playing = load([*names, *(session.cues if session is not None else ())])
+    playing = load(names)
+    if session is not None:
+        playing += load(session.cues, session.cues_at)
     for script in playing:
         for block in script.routine:
-            load(block.cues)
+            load(block.cues, block.cues_at)
     for block in session.blocks if session is not None else ():
-        load(block.cues)
+        load(block.cues, block.cues_at)
     return loaded
 
 
@@ -301,6 +309,8 @@ def _span(raw: Any) -> float:
 def _templates(raw: Any) -> tuple[str, ...]:
     texts = text_list(raw)
     for template in texts:
+        if not template.strip():
+            raise ValueError('an empty phrasing says nothing: give it some words, e.g. "Tall hips"')
         placeholders(template)
     return texts
 
@@ -345,8 +355,28 @@ def _audio_files(base: Path) -> Any:
     def parse(raw: Any) -> tuple[Path, ...]:
         paths = tuple((base / item).resolve() for item in text_list(raw))
         for path in paths:
-            if not path.is_file():
+            try:
+                found = path.is_file()
+            except OSError as exc:
+                raise ValueError(f"cannot use the path {path} ({exc.strerror})") from None
+            if not found:
                 raise ValueError(f"no recording at {path}: check the path (relative to the script)")
+            _check_recording(path)
         return paths
 
     return parse
+
+
+def _check_recording(path: Path) -> None:
+    """ValueError unless ``path`` is a sound file soundfile can read (its header only)."""
+    import soundfile
+
+    try:
+        info = soundfile.info(str(path))
+    except (RuntimeError, OSError) as exc:
+        why = getattr(exc, "error_string", None) or getattr(exc, "strerror", None) or exc
+        raise ValueError(
+            f"cannot read the recording {path} ({why}): give a WAV, FLAC or OGG file"
+        ) from None
+    if info.frames <= 0:
+        raise ValueError(f"the recording {path} is empty: record the cue again")

@@ -82,6 +82,8 @@ class Block:
     name: str = ""
     metronome: Metronome = METRONOME_ON
     cues: tuple[str, ...] = ()  # cue scripts for this block, besides the session's
+    cues_at: str = field(default="", compare=False)  # file:line of ``cues``, for messages
+    where: str = field(default="", compare=False)  # file:line of its [[block]], for messages
 
     @property
     def label(self) -> str:
@@ -105,6 +107,7 @@ class Session:
     source: str = field(default="", compare=False)
     cues: tuple[str, ...] = ()  # cue scripts for every block
     rotation: int = 0  # where rotating cue phrasings start (cues/schedule.py); plans number runs
+    cues_at: str = field(default="", compare=False)  # file:line of ``cues``, for messages
 
     @property
     def duration(self) -> float:
@@ -128,6 +131,7 @@ def ramp_session(start_spm: float, end_spm: float, duration: float) -> Session:
 
 _TOP_KEYS = ("title", "cues", "rotation", "block")
 BLOCK_KEYS = ("kind", "duration", "spm", "ramp", "rhythm", "name", "metronome", "cues")
+MAX_NAME = 80  # characters of a block name or a title: it is spoken in cues and shown
 
 
 def load_session(path: str | Path) -> Session:
@@ -147,7 +151,8 @@ def parse_session(text: str, source: str = "<session>") -> Session:
             source, None, "the session has no blocks: add at least one [[block]] with a duration"
         )
     rotation = top.get("rotation", _rotation, "write rotation = 3 (a whole number, 0 or more)", 0)
-    return Session(blocks, title=top.text("title"), source=source, cues=cues, rotation=rotation)
+    title = top.get("title", short_text, 'write title = "..."', "")
+    return Session(blocks, title, source, cues, rotation=rotation, cues_at=top.where("cues"))
 
 
 def _rotation(raw: Any) -> int:
@@ -162,10 +167,17 @@ def parse_blocks(raw_blocks: Any, source: str, lines: KeyLines) -> tuple[Block, 
         return ()
     if not isinstance(raw_blocks, list):
         raise FileInputError(source, lines.line(None, "block"), "write blocks as [[block]] tables")
-    return tuple(
-        _parse_block(Table(raw, source, lines, i, f"block {i + 1}"))
-        for i, raw in enumerate(raw_blocks)
-    )
+    blocks = []
+    for i, raw in enumerate(raw_blocks):
+        table = Table(raw, source, lines, i, f"block {i + 1}")
+        if not isinstance(raw, dict):
+            raise FileInputError(
+                source,
+                lines.line(i) or lines.line(None, "block"),
+                "write each block as a [[block]] table with its keys on the lines below",
+            )
+        blocks.append(_parse_block(table))
+    return tuple(blocks)
 
 
 def _parse_block(table: Table) -> Block:
@@ -198,7 +210,19 @@ def _parse_block(table: Table) -> Block:
         "metronome", parse_metronome, 'write metronome = "on", "off" or "3m/1m"', METRONOME_ON
     )
     cues = table.get("cues", script_names, 'write cues = ["glutes"]', ())
-    return Block(kind, duration, clicks, table.text("name"), metronome, cues)
+    name = table.get("name", short_text, 'write name = "..."', "")
+    return Block(kind, duration, clicks, name, metronome, cues, table.where("cues"), table.where())
+
+
+def short_text(raw: Any) -> str:
+    """A name or title: text of at most ``MAX_NAME`` characters."""
+    if not isinstance(raw, str):
+        raise TypeError
+    if len(raw) > MAX_NAME:
+        raise ValueError(
+            f"{len(raw)} characters; at most {MAX_NAME} (it is spoken and shown): shorten it"
+        )
+    return raw
 
 
 def script_names(raw: Any) -> tuple[str, ...]:

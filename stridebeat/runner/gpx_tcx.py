@@ -35,6 +35,14 @@ def read_gpx_tcx(data: bytes, where: str) -> Track:
     # Garmin Connect has exported TCX with blank lines before the XML declaration
     reader = _XmlReader(where, data[: len(data) - len(body)].count(b"\n"))
     reader.parse(body)
+    points = reader.points
+    if len(points) > 1 and points[0].t == points[-1].t:
+        raise FileInputError(
+            where,
+            reader.first_line,
+            f"all {len(points)} track points have the same time: the recording has no "
+            "duration to measure a cadence over; export the activity again",
+        )
     if reader.sport is not None and is_run(reader.sport) is False:
         raise not_a_run_sport(where, reader.sport, None)
     if reader.format == "TCX" and any(p.run_cadence is not None for p in reader.points):
@@ -90,6 +98,8 @@ class _XmlReader:
         self.text: list[str] = []
         self.point: dict[str, str] | None = None
         self.point_line = 0
+        self.first_line = 0  # of the first point with a time, and of the latest one
+        self.last_line = 0
         self.segment = 0
         self.points: list[_XmlPoint] = []
 
@@ -161,9 +171,20 @@ class _XmlReader:
     def _finish_point(self, raw: dict[str, str]) -> None:
         if "time" not in raw:
             return
+        t = self._time(raw["time"])
+        if self.points and t < self.points[-1].t:
+            raise FileInputError(
+                self.where,
+                self.point_line,
+                f"track point time {raw['time']} is earlier than the point before it (line "
+                f"{self.last_line}): the times go backwards, so the file is damaged or was "
+                "edited; export the activity again",
+            )
+        self.first_line = self.first_line or self.point_line
+        self.last_line = self.point_line
         self.points.append(
             _XmlPoint(
-                self._time(raw["time"]),
+                t,
                 self._number(raw, "cadence"),
                 self._number(raw, "run_cadence"),
                 self._number(raw, "speed"),
@@ -183,7 +204,12 @@ class _XmlReader:
             ) from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.timestamp()
+        try:
+            return value.timestamp()
+        except (OverflowError, ValueError):
+            raise FileInputError(
+                self.where, self.point_line, f"track point time {text!r} is out of range"
+            ) from None
 
     def _number(self, raw: dict[str, str], key: str) -> float | None:
         text = raw.get(key)

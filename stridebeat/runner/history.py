@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from stridebeat.errors import InputError
-from stridebeat.runner.database import BUSY_TIMEOUT, Database, history_path
+from stridebeat.runner.database import BUSY_TIMEOUT, Database, HistoryError, history_path
 from stridebeat.runner.records import (
     PAIN_RANGE,
     SESSION_SOURCES,
@@ -28,6 +28,7 @@ from stridebeat.runner.records import (
     BaselineRecord,
     PainRecord,
     RetentionRecord,
+    RowError,
     SessionRecord,
     SessionSource,
     Stance,
@@ -216,7 +217,22 @@ class History:
         return self._db.insert(kind.TABLE, to_row(kind, stamped), what)
 
     def _read(self, kind: type[AnyRecord], order: str, limit: int | None = None) -> list[AnyRecord]:
-        return [from_row(kind, row) for row in self._db.select(kind.TABLE, order, limit)]
+        try:
+            return [from_row(kind, row) for row in self._db.select(kind.TABLE, order, limit)]
+        except RowError as exc:
+            raise HistoryRowError(self.path, exc) from None
+
+
+class HistoryRowError(HistoryError):
+    """A row of the history holds a value stridebeat cannot read; the file is left as it is."""
+
+    def __init__(self, path: Path, error: RowError) -> None:
+        where = f"WHERE id = {error.row_id}"
+        super().__init__(
+            f"{path}: {error}. The history was left as it is: put the right value back, e.g. "
+            f'sqlite3 {path} "UPDATE {error.table} SET {error.column} = ... {where}", '
+            f'or delete that row: sqlite3 {path} "DELETE FROM {error.table} {where}"'
+        )
 
 
 def _utc_now() -> datetime:

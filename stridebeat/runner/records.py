@@ -13,6 +13,7 @@ phone file, whose time of day nobody recorded. Datetimes come back exactly as th
 
 from __future__ import annotations
 
+import math
 import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -112,8 +113,12 @@ def to_row(kind: type[AnyRecord], values: Mapping[str, object]) -> dict[str, obj
 
 
 def from_row(kind: type[AnyRecord], row: Mapping[str, Any]) -> AnyRecord:
-    """The ``kind`` record a row of its table holds: each field read as its declared type."""
-    return kind(**{name: read(row[column]) for name, column, read in _fields(kind)})
+    """The ``kind`` record a row of its table holds: each field read as its declared type.
+
+    ``RowError`` names the row and column of a value that does not fit its field.
+    """
+    row_id = row.get("id")
+    return kind(**{name: read(row[column], row_id) for name, column, read in _fields(kind)})
 
 
 def to_json(record: Record) -> dict[str, object]:
@@ -165,38 +170,118 @@ def streak(
 
 # -- fields and columns ----------------------------------------------------------------------
 
+
+class RowError(ValueError):
+    """A row of the history holds a value its field cannot take (a hand edit, another tool)."""
+
+    def __init__(self, table: str, row_id: object, column: str, value: object, want: str) -> None:
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        super().__init__(f"row {row_id} of table {table}: {column} is {shown}, not {want}")
+        self.table = table
+        self.row_id = row_id
+        self.column = column
+
+
 _Reader = Callable[[Any], Any]
-_PARSERS: dict[object, _Reader] = {
-    datetime: datetime.fromisoformat,
-    date: date.fromisoformat,
-    bool: bool,
+
+
+def _iso(parse: Callable[[str], Any]) -> _Reader:
+    def read(value: Any) -> Any:
+        if not isinstance(value, str):
+            raise TypeError
+        return parse(value)
+
+    return read
+
+
+def _flag(value: Any) -> bool:
+    if value not in (0, 1) or isinstance(value, float):
+        raise TypeError
+    return bool(value)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError
+    return value
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError
+    return value
+
+
+_PARSERS: dict[object, tuple[_Reader, str]] = {
+    datetime: (_iso(datetime.fromisoformat), "a date and time such as 2026-12-07T08:30:00"),
+    date: (_iso(date.fromisoformat), "a date such as 2026-12-07"),
+    bool: (_flag, "0 or 1"),
+    float: (_number, "a number"),
+    int: (_whole, "a whole number"),
+    str: (_text, "text"),
 }
-_FIELDS: dict[type, tuple[tuple[str, str, _Reader], ...]] = {}
+_ColumnReader = Callable[[Any, object], Any]  # (stored value, the row's id) -> field value
+_FIELDS: dict[type, tuple[tuple[str, str, _ColumnReader], ...]] = {}
 
 
-def _fields(kind: type) -> tuple[tuple[str, str, _Reader], ...]:
+def _fields(kind: type) -> tuple[tuple[str, str, _ColumnReader], ...]:
     """(field, its column, how to read the column) for each field of ``kind``, worked out once."""
     found = _FIELDS.get(kind)
     if found is None:
         hints = get_type_hints(kind)
+        table = getattr(kind, "TABLE", kind.__name__)
         found = tuple(
-            (item.name, item.metadata.get(_COLUMN, item.name), _reader(hints[item.name]))
+            (item.name, column, _reader(hints[item.name], table, column))
             for item in fields(kind)
+            for column in [item.metadata.get(_COLUMN, item.name)]
         )
         _FIELDS[kind] = found
     return found
 
 
-def _reader(hint: object) -> _Reader:
-    """ISO text to a date or datetime, 0/1 to a flag, anything else as stored; NULL is None."""
+def _reader(hint: object, table: str, column: str) -> _ColumnReader:
+    """How to read one column: ISO text to a date or datetime, 0/1 to a flag, a number, text,
+    or one of a Literal's words; NULL is None where the field is optional. A value of any other
+    type or form raises ``RowError`` naming the table, the row's id and the column."""
+    optional = False
     if get_origin(hint) in (Union, types.UnionType):
         kinds = [arg for arg in get_args(hint) if arg is not type(None)]
+        optional = len(kinds) < len(get_args(hint))
         if len(kinds) == 1:
             hint = kinds[0]
-    parse = _PARSERS.get(hint)
-    if parse is None:
-        return _as_stored
-    return lambda value: None if value is None else parse(value)
+    if get_origin(hint) is Literal:
+        words = get_args(hint)
+        parse, want = _choice(words), "one of " + ", ".join(map(str, words))
+    else:
+        parse, want = _PARSERS.get(hint, (_as_stored, "a value"))
+    if optional:
+        want += " or NULL"
+
+    def read(value: Any, row_id: object) -> Any:
+        if value is None and optional:
+            return None
+        try:
+            return parse(value)
+        except (TypeError, ValueError, OverflowError):
+            raise RowError(table, row_id, column, value, want) from None
+
+    return read
+
+
+def _choice(words: tuple[object, ...]) -> _Reader:
+    def read(value: Any) -> Any:
+        if value not in words:
+            raise ValueError
+        return value
+
+    return read
 
 
 def _as_stored(value: Any) -> Any:

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stridebeat.engine.session import (
-    metronome_text,
-    parse_metronome,
-)
+from stridebeat.engine.session import metronome_text, parse_metronome
 from stridebeat.errors import FileInputError
 from stridebeat.paths import app_dir
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
+from stridebeat.training.dates import file_date
 from stridebeat.training.plan import (
     KINDS,
     Plan,
@@ -365,10 +363,10 @@ def _date(raw: Any) -> datetime.date:
     if isinstance(raw, datetime.datetime):
         raise ValueError(f"{raw} has a time of day: give the date alone, e.g. 2026-12-07")
     if isinstance(raw, datetime.date):
-        return raw
+        return file_date(raw)
     if not isinstance(raw, str):
         raise TypeError
-    return parse_date(raw)
+    return file_date(parse_date(raw))
 
 
 def _kind(raw: Any) -> str:

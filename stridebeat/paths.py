@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from stridebeat.errors import StridebeatError
+from stridebeat.errors import InputError, StridebeatError
 
 DataFolder = Literal["sounds", "cue_scripts"]
 
@@ -36,7 +36,30 @@ def app_dir() -> Path:
     """
     home = os.environ.get("STRIDEBEAT_HOME")
     if home:
-        return Path(home).expanduser()
+        folder = Path(home).expanduser()
+        if _not_a_folder(folder):
+            raise InputError(
+                f"STRIDEBEAT_HOME is {folder}, which is a file, not a folder: set it to a "
+                "folder (stridebeat makes it if it is missing), or unset it"
+            )
+        return folder
     import platformdirs
 
-    return Path(platformdirs.user_config_dir("stridebeat", appauthor=False, roaming=True))
+    folder = Path(platformdirs.user_config_dir("stridebeat", appauthor=False, roaming=True))
+    if _not_a_folder(folder):
+        raise StridebeatError(
+            f"stridebeat's folder {folder} is a file, not a folder: move that file away, or "
+            "set STRIDEBEAT_HOME to a folder"
+        )
+    return folder
+
+
+def _not_a_folder(path: Path) -> bool:
+    """True when ``path`` (or a folder on the way to it) is something other than a folder."""
+    for part in (path, *path.parents):
+        try:
+            if part.exists():
+                return not part.is_dir()
+        except OSError:
+            return False  # unreadable or too long: the command that uses it says why
+    return False

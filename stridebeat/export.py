@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from stridebeat import __version__
 from stridebeat.cues.settings import SpeechSettings
@@ -281,12 +282,14 @@ def _finished(
 
 
 def _worker_started() -> None:
-    """In a worker: SIGTERM unwinds like Ctrl-C, so a half-written file is removed."""
+    """In a worker: Ctrl-C is the main process's to handle; its SIGTERM unwinds quietly
+    (removing a half-written file on the way)."""
     import signal
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+    def stop(signum: int, frame: object) -> NoReturn:
+        raise SystemExit(128 + signum)
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
 
 

@@ -268,3 +268,46 @@ def test_a_full_disk_under_the_history_says_what_to_do(tmp_path: Path) -> None:
                 break
     assert result.returncode == 1, result.stderr
     assert "free some space" in plain(result).lower()
+
+
+# -- Ctrl-C during an export -----------------------------------------------------------------
+
+_EXPORT = """
+import sys
+from pathlib import Path
+from stridebeat.engine.session import Block, Session, Steady
+from stridebeat.export import ExportOptions, Track, export_tracks
+
+def track(number, seconds):
+    session = Session((Block("run", seconds, Steady(170), "Steady"),))
+    return Track(f"w01-s{number}-run-170spm", f"session {number}", number, session, seconds / 60)
+
+tracks = [track(1, 1.0)] + [track(n, 3 * 3600.0) for n in range(2, 6)]
+try:
+    export_tracks(tracks, Path(sys.argv[1]), ExportOptions("wav", rate=8000), 2)
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_during_an_export_stops_soon_and_records_what_is_finished(tmp_path: Path) -> None:
+    folder = tmp_path / "phone"
+    process = subprocess.Popen(
+        [sys.executable, "-c", _EXPORT, str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # Ctrl-C reaches the whole process group: so does this
+    )
+    first = folder / "w01-s1-run-170spm.wav"
+    _wait_for(lambda: first.exists(), process)
+    time.sleep(0.3)  # the others are rendering now
+    os.killpg(process.pid, signal.SIGINT)
+    began = time.monotonic()
+    _, stderr = process.communicate(timeout=30)
+    stopped = time.monotonic() - began
+    assert stopped < 2.0, f"took {stopped:.1f} s to stop"
+    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+    manifest = json.loads((folder / MANIFEST).read_text())["files"]
+    assert list(manifest) == [first.name]
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, first.name]

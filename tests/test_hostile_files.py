@@ -23,10 +23,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stridebeat import files
 from stridebeat.cli.app import cli
-from stridebeat.export import MANIFEST, ExportOptions, export_tracks
-from stridebeat.files import check_output, remove_stale_parts, temp_beside, write_text_atomically
 from stridebeat.errors import InputError
+from stridebeat.export import MANIFEST, ExportOptions, export_tracks
 
 STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
 WAV = ExportOptions("wav", rate=8000)
@@ -135,8 +135,8 @@ def test_check_output_compares_the_files_not_the_spelling(tmp_path: Path) -> Non
     (tmp_path / "sub").mkdir()
     for spelling in (kept, tmp_path / "sub" / ".." / "plan.toml"):
         with pytest.raises(InputError, match="your plan"):
-            check_output(spelling, {kept: "your plan"})
-    check_output(tmp_path / "other.toml", {kept: "your plan"})
+            files.check_output(spelling, {kept: "your plan"})
+    files.check_output(tmp_path / "other.toml", {kept: "your plan"})
 
 
 # -- names of any legal length; a clear message past it -------------------------------------
@@ -157,7 +157,7 @@ def test_a_long_legal_name_is_written(runner: CliRunner, tmp_path: Path, length:
 
 
 def test_the_temporary_name_is_short_whatever_the_target(tmp_path: Path) -> None:
-    tmp = temp_beside(tmp_path / ("b" * 250 + ".wav"))
+    tmp = files.temp_beside(tmp_path / ("b" * 250 + ".wav"))
     assert len(tmp.name) < 40 and tmp.name.startswith(".stridebeat-")
     tmp.unlink()
 
@@ -204,7 +204,7 @@ def test_parts_of_a_killed_process_are_removed_on_the_next_write(tmp_path: Path)
     for part in (dead, legacy):
         part.write_bytes(b"half a render")
         os.utime(part, (old, old))
-    write_text_atomically(tmp_path / "notes.lrc", "x")
+    files.write_text_atomically(tmp_path / "notes.lrc", "x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.lrc"]
 
 
@@ -223,14 +223,21 @@ def test_only_our_dead_parts_are_removed(tmp_path: Path) -> None:
     fresh = tmp_path / f".stridebeat-{_dead_pid()}-fresh123.part"  # just written: wait
     fresh.write_bytes(b"x")
     (tmp_path / f".stridebeat-{_dead_pid()}-folder12.part").mkdir()
-    assert remove_stale_parts(tmp_path, now=time.time()) == []
+    assert files.remove_stale_parts(tmp_path, now=time.time()) == []
 
 
 # -- the app folder and the plan file are what they should be ---------------------------------
 
 
-@pytest.mark.parametrize("command", [["plan", "show"], ["plan", "init", "--baseline", "160"],
-                                     ["plan", "init", "--baseline", "160", "--force"], ["today"]])  # fmt: skip
+PLAN_COMMANDS = [
+    ["plan", "show"],
+    ["plan", "init", "--baseline", "160"],
+    ["plan", "init", "--baseline", "160", "--force"],
+    ["today"],
+]
+
+
+@pytest.mark.parametrize("command", PLAN_COMMANDS)
 def test_a_plan_toml_folder_gets_one_clear_message(
     runner: CliRunner, _app_home: Path, command: list[str]
 ) -> None:

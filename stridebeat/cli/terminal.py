@@ -33,9 +33,7 @@ def print_cues(cues: Sequence[Cue], rate: int) -> None:
 
 
 # SIGTERM (kill, a shutdown) and SIGHUP (the terminal was closed); Windows has no SIGHUP
-_STOPPING = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
+_STOPPING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 class terminate_as_exit:

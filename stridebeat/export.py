@@ -205,7 +205,7 @@ def _remove_stale(folder: Path, old: dict[str, str], keys: dict[str, str]) -> tu
     """Remove the files of sessions the plan no longer has: only what the exporter made."""
     removed = []
     for name in sorted(set(old) - set(keys)):
-        if not _exported_name(name):
+        if not removable_name(name):
             continue  # a damaged or crafted manifest: never a path, a folder or a link
         for path in (folder / name, (folder / name).with_suffix(".lrc")):
             with contextlib.suppress(OSError):
@@ -215,7 +215,7 @@ def _remove_stale(folder: Path, old: dict[str, str], keys: dict[str, str]) -> tu
     return tuple(removed)
 
 
-def _exported_name(name: str) -> bool:
+def removable_name(name: str) -> bool:
     """A name the exporter could have written: a plain, visible audio file name in the folder."""
     plain = (
         name not in ("", ".", "..")

@@ -82,11 +82,22 @@ def test_a_crafted_manifest_removes_nothing_but_what_the_export_made(
 @settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=40))
 def test_any_manifest_name_removes_only_plain_audio_files(name: str) -> None:
-    from stridebeat.export import _exported_name  # noqa: PLC2701  (the rule itself)
+    from stridebeat.export import removable_name
 
-    if _exported_name(name):
+    if removable_name(name):
         assert os.path.basename(name) == name and "/" not in name and not name.startswith(".")
         assert name.rsplit(".", 1)[-1] in ("wav", "flac", "ogg", "mp3")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.from_regex(r"w[0-9]{2}-s[0-9]-(run-[0-9]{3}spm|strength)", fullmatch=True),
+    st.sampled_from(["wav", "flac", "ogg", "mp3"]),
+)
+def test_the_exporters_own_names_stay_removable(stem: str, fmt: str) -> None:
+    from stridebeat.export import removable_name
+
+    assert removable_name(f"{stem}.{fmt}")
 
 
 # -- an output is never the plan, the history or an input of the same command ---------------
@@ -318,3 +329,35 @@ def test_ctrl_c_during_an_export_stops_soon_and_records_what_is_finished(tmp_pat
     manifest = json.loads((folder / MANIFEST).read_text())["files"]
     assert list(manifest) == [first.name]
     assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, first.name]
+
+
+def _one_megabyte() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac"])
+def test_a_full_disk_under_a_render_names_the_cause_not_libsndfile(
+    tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / f"run.{fmt}"
+    result = run(["render", "--spm", "170", "--duration", "10m", "-o", str(out)],
+                 preexec_fn=_one_megabyte)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "System error" not in plain(result)
+    assert "disk" in result.stderr and "free some disk space" in result.stderr
+
+
+def test_a_full_disk_under_an_export_does_not_suggest_an_option_it_lacks(
+    tmp_path: Path, _app_home: Path
+) -> None:
+    env = {**os.environ, "STRIDEBEAT_HOME": str(_app_home)}
+    assert run(["plan", "init", "--baseline", "160"], env=env).returncode == 0
+    result = run(
+        ["plan", "export", str(tmp_path / "phone"), "--format", "wav", "--jobs", "1",
+         "--no-speech"],
+        env=env, preexec_fn=_one_megabyte,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "free some disk space" in plain(result)
+    assert " -o" not in result.stderr and "--output" not in result.stderr

@@ -117,24 +117,26 @@ def write_text_atomically(target: Path, text: str) -> None:
         raise OutputError(f"writing {target} failed: {exc.strerror}") from None
 
 
-def check_output(target: Path, keep: Mapping[Path, str], option: str = "-o") -> None:
+def check_output(target: Path, keep: Mapping[Path, str], option: str | None = "-o") -> None:
     """Refuse (exit 2) an output that cannot be named so, or that is a file to keep.
 
     ``keep`` maps each file the command reads or must never replace (the plan, the history,
     its own inputs) to what it is; a match is found through symlinks and hard links too.
+    ``option`` is what named the output (None: a name the command made, in a folder given).
     """
     name = os.fsencode(target.name)
     limit = _name_max(target.parent)
     if len(name) > limit:
         raise InputError(
             f"cannot write {target}: its name is {len(name)} bytes and this folder allows at "
-            f"most {limit}; give {option} a shorter name"
+            f"most {limit}; "
+            + (f"give {option} a shorter name" if option else "choose another folder")
         )
     for path, what in keep.items():
         if _same_file(target, path):
             raise InputError(
-                f"cannot write {target}: it is {what} ({path}), which would be lost; give "
-                f"{option} another name"
+                f"cannot write {target}: it is {what} ({path}), which would be lost; "
+                + (f"give {option} another name" if option else "choose another folder")
             )
 
 

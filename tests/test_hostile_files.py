@@ -140,6 +140,25 @@ def test_render_over_its_click_sound_exits_2(runner: CliRunner, tmp_path: Path) 
     assert sample.read_bytes() == before
 
 
+def test_export_over_its_click_sound_exits_2(
+    runner: CliRunner, with_plan: Path, tmp_path: Path
+) -> None:
+    first = json.loads(runner.invoke(cli, ["plan", "show", "--json"]).output)[0]
+    name = f"w01-s1-{first['kind']}" + (
+        f"-{first['cadence_spm']}spm" if first["cadence_spm"] is not None else ""
+    )
+    sample = tmp_path / f"{name}.wav"
+    made = runner.invoke(cli, ["say", "go", "-o", str(sample), "--speech-engine", "espeak-ng"])
+    if made.exit_code != 0:
+        pytest.skip("no speech engine to make a sample with")
+    before = sample.read_bytes()
+    result = runner.invoke(
+        cli, ["plan", "export", str(tmp_path), "--format", "wav", "--sound", str(sample)]
+    )
+    assert result.exit_code == 2 and "--sound" in plain(result)
+    assert sample.read_bytes() == before
+
+
 def test_check_output_compares_the_files_not_the_spelling(tmp_path: Path) -> None:
     kept = tmp_path / "plan.toml"
     kept.write_text("x")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stridebeat.cli.files import files_to_keep, render_request
+from stridebeat.cli.files import files_to_keep, render_request, request_inputs
 from stridebeat.cli.live import play_live
 from stridebeat.cli.options import FILE_RATE, Live, Sound, converter, live_options, sound_options
 from stridebeat.cli.terminal import progress, terminate_as_exit
@@ -230,12 +230,17 @@ def plan_export(folder: Path, fmt: str, jobs: int | None, sound: Sound) -> None:
     longer has.
     """
     from stridebeat.export import ExportOptions, Track, export_tracks
+    from stridebeat.files import check_output
+    from stridebeat.prepare import Request
 
     made = load_plan()
     tracks = [
         Track(_stem(s), dated_title(s), index, s.session, s.minutes)
         for index, s in enumerate(made.sessions, start=1)
     ]
+    keep = files_to_keep(request_inputs(Request(), sound))
+    for track in tracks:
+        check_output(folder / f"{track.stem}.{fmt}", keep, option=None)
     options = ExportOptions(
         fmt, sound.click, sound.accent, sound.sample_rate or FILE_RATE, sound.speech
     )

@@ -24,7 +24,7 @@ PART_SUFFIX = ".part"
 _OURS = re.compile(r"\.stridebeat-(\d+)-[a-z0-9_]{8}\.part")
 # the naming before (``.run.wav.XXXXXXXX.part``): only for the files stridebeat writes
 _LEGACY = re.compile(r"\..+\.(?i:wav|flac|ogg|mp3|lrc|toml|m3u|json)\.[a-z0-9_]{8}\.part")
-STALE_AFTER = 120.0  # seconds a part must be untouched (writers touch theirs constantly)
+STALE_AFTER = 30.0  # seconds a part must be untouched (writers touch theirs constantly)
 LEGACY_STALE_AFTER = 3600.0
 _swept: set[Path] = set()
 

@@ -213,6 +213,24 @@ def test_sighup_mid_render_keeps_the_old_file_and_leaves_no_part(tmp_path: Path)
     assert [p.name for p in tmp_path.iterdir()] == ["run.wav"]
 
 
+def test_a_part_left_by_kill_9_goes_with_the_next_render_there(tmp_path: Path) -> None:
+    out = tmp_path / "run.wav"
+    process = subprocess.Popen(
+        [*STRIDEBEAT, "render", "--spm", "170", "--duration", "3h", "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), process)
+    process.kill()
+    process.wait()
+    (part,) = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    a_while_ago = time.time() - 60
+    os.utime(part, (a_while_ago, a_while_ago))
+    result = run(["render", "--spm", "170", "--duration", "1s", "-o", str(tmp_path / "b.wav")])
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.wav"]
+
+
 def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while not condition():

@@ -13,12 +13,13 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
 import stat
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from stridebeat import __version__
 from stridebeat.cues.settings import SpeechSettings
@@ -30,6 +31,9 @@ from stridebeat.prepare import Prepared, Request, prepare
 from stridebeat.sinks.file import FORMATS as AUDIO_FORMATS
 from stridebeat.sinks.file import render_to_file
 from stridebeat.sinks.tags import Tags
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 MANIFEST = ".stridebeat-export.json"
 PLAYLIST = "stridebeat-plan.m3u"
@@ -252,10 +256,7 @@ def _render_all(
             _raise_failure(_render_track(track, folder, options))
             _finished(track, options, progress, finished)
         return
-    from multiprocessing import get_context
-
-    # "spawn": a clean process per job, whatever threads this one has running
-    pool = get_context("spawn").Pool(min(jobs, len(tracks)), initializer=_worker_started)
+    pool = _start_pool(min(jobs, len(tracks)))
     try:
         work = [(index, track, folder, options) for index, track in enumerate(tracks)]
         for index, failure in pool.imap_unordered(_render_numbered, work):
@@ -281,15 +282,38 @@ def _finished(
         progress(track.minutes)
 
 
+def _start_pool(jobs: int) -> Pool:
+    """Worker processes that leave Ctrl-C and a hang-up (SIGHUP) to this one.
+
+    The terminal sends those to every process of the command. The workers (and the helper
+    process multiprocessing starts) are made with them blocked, so only this process acts:
+    it stops the workers itself.
+    """
+    from multiprocessing import get_context
+
+    # "spawn": a clean process per job, whatever threads this one has running
+    context = get_context("spawn")
+    names = ("SIGINT", "SIGHUP")
+    quiet = {getattr(signal, name) for name in names if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups to worry about
+        return context.Pool(jobs, initializer=_worker_started)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, quiet)
+    try:
+        return context.Pool(jobs, initializer=_worker_started)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _worker_started() -> None:
-    """In a worker: Ctrl-C is the main process's to handle; its SIGTERM unwinds quietly
-    (removing a half-written file on the way)."""
-    import signal
+    """In a worker: Ctrl-C and a hang-up are the main process's to handle; its SIGTERM
+    unwinds quietly, removing a half-written file on the way."""
 
     def stop(signum: int, frame: object) -> NoReturn:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):  # a closed terminal hangs up on the workers too
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
 
 

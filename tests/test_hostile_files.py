@@ -331,6 +331,7 @@ _EXPORT = """
 import sys
 from pathlib import Path
 from stridebeat.engine.session import Block, Session, Steady
+from stridebeat.cli.terminal import terminate_as_exit
 from stridebeat.export import ExportOptions, Track, export_tracks
 
 def track(number, seconds):
@@ -339,13 +340,21 @@ def track(number, seconds):
 
 tracks = [track(1, 1.0)] + [track(n, 3 * 3600.0) for n in range(2, 6)]
 try:
-    export_tracks(tracks, Path(sys.argv[1]), ExportOptions("wav", rate=8000), 2)
+    with terminate_as_exit():
+        export_tracks(tracks, Path(sys.argv[1]), ExportOptions("wav", rate=8000), 2)
 except KeyboardInterrupt:
     sys.exit(130)
 """
 
 
-def test_ctrl_c_during_an_export_stops_soon_and_records_what_is_finished(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("how", "to_all"),
+    [(signal.SIGINT, True), (signal.SIGHUP, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "closed-terminal", "kill"],
+)
+def test_stopping_an_export_stops_soon_and_records_what_is_finished(
+    tmp_path: Path, how: int, to_all: bool
+) -> None:
     folder = tmp_path / "phone"
     process = subprocess.Popen(
         [sys.executable, "-c", _EXPORT, str(folder)],
@@ -357,7 +366,10 @@ def test_ctrl_c_during_an_export_stops_soon_and_records_what_is_finished(tmp_pat
     first = folder / "w01-s1-run-170spm.wav"
     _wait_for(lambda: first.exists(), process)
     time.sleep(0.3)  # the others are rendering now
-    os.killpg(process.pid, signal.SIGINT)
+    if to_all:  # the terminal signals the whole process group: the workers too
+        os.killpg(process.pid, how)
+    else:
+        process.send_signal(how)
     began = time.monotonic()
     _, stderr = process.communicate(timeout=30)
     stopped = time.monotonic() - began

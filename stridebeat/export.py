@@ -26,7 +26,7 @@ from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError, OutputError, StridebeatError
-from stridebeat.files import write_text_atomically
+from stridebeat.files import remove_parts_of, write_text_atomically
 from stridebeat.prepare import Prepared, Request, prepare
 from stridebeat.sinks.file import FORMATS as AUDIO_FORMATS
 from stridebeat.sinks.file import render_to_file
@@ -256,6 +256,8 @@ def _render_all(
             _raise_failure(_render_track(track, folder, options))
             _finished(track, options, progress, finished)
         return
+    from multiprocessing import active_children
+
     pool = _start_pool(min(jobs, len(tracks)))
     try:
         work = [(index, track, folder, options) for index, track in enumerate(tracks)]
@@ -265,10 +267,12 @@ def _render_all(
         pool.close()
     except BaseException:
         # queued work is dropped; each running worker gets SIGTERM and removes its part
+        workers = {child.pid for child in active_children() if child.pid is not None}
         pool.terminate()
-        raise
-    finally:
         pool.join()
+        remove_parts_of(folder, workers)  # one stopped before it could tidy up
+        raise
+    pool.join()
 
 
 def _finished(

@@ -14,7 +14,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from stridebeat.errors import InputError, OutputError
@@ -67,6 +67,16 @@ def remove_stale_parts(folder: Path, now: float | None = None) -> list[str]:
                 os.unlink(entry.path)
                 removed.append(entry.name)
     return removed
+
+
+def remove_parts_of(folder: Path, pids: Collection[int]) -> None:
+    """Remove the parts that the processes ``pids``, which have ended, left in ``folder``."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            ours = _OURS.fullmatch(entry.name)
+            if ours and int(ours.group(1)) in pids and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _is_stale(entry: os.DirEntry[str], now: float) -> bool:

@@ -53,7 +53,8 @@ from numpy.typing import NDArray
 from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound
 from stridebeat.prepare import Request, prepare
-from stridebeat.sinks.live import LivePlayer, Status, find_device
+from stridebeat.sinks.devices import find_device
+from stridebeat.sinks.live import LivePlayer, Status
 
 if __package__:  # python -m bench.live: bench/ on sys.path, as for python bench/live.py
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -275,7 +276,7 @@ def play_live(seconds: int, every: int, server: JackServer) -> LiveRun:
         prepared.renderer,
         find_device("JACK"),
         blocksize=BLOCKSIZE,
-        reschedule=prepared.reschedule,
+        cues_for=prepared.cues_for,
     )
     # Keep every callback's time: the player indexes its ring by its own length.
     expected_callbacks = math.ceil(prepared.renderer.length / BLOCKSIZE)

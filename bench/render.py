@@ -28,7 +28,8 @@ It measures, in one go:
       order ("auto"); the first call probes the engine, so it is reported on its own,
    c. warm speech: a second ``Speech`` on the same cache says the same phrases with no TTS call.
 
-``--quick`` shrinks everything (1-minute files, 2 runs, 10 phrases) for a smoke test.
+``--quick`` shrinks everything (1-minute files, 2 runs, 10 phrases) for a smoke test;
+``--time-only`` runs section 1 alone (render time and its ratios).
 """
 
 from __future__ import annotations
@@ -141,6 +142,13 @@ with sf.SoundFile(path, "w", samplerate=44100, channels=1, format="WAV", subtype
 
 Floats = NDArray[np.float64]
 
+# The measured commands run as an installed stridebeat does: pip byte-compiles a package when
+# it installs it, so the commands may write (and then reuse) bytecode even where the caller
+# has PYTHONDONTWRITEBYTECODE set; otherwise every run would compile stridebeat afresh.
+MEASURED_ENV = {k: v for k, v in CLEAN_ENV.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+STRIDEBEAT_COMMAND = ""  # --stridebeat: another build to time; the venv's own when empty
+
 
 # --- running and timing commands -----------------------------------------------------------
 
@@ -149,17 +157,19 @@ Floats = NDArray[np.float64]
 class Run:
     seconds: float
     max_rss_kib: int  # the command's own peak resident set, in KiB
+    cpu_seconds: float = 0.0  # user + system CPU time of the command (and its children)
 
 
 def run_measured(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> Run:
-    """Run a command to completion (in CLEAN_ENV unless told): its wall time and peak RSS."""
+    """Run a command to completion (in MEASURED_ENV unless told): its wall time, peak RSS and
+    CPU time (steadier than wall time on a busy machine)."""
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name, *argv] if GNU_TIME else list(argv)
         start = time.perf_counter()
         proc = subprocess.Popen(
             wrapped,
             cwd=cwd,
-            env=CLEAN_ENV if env is None else env,
+            env=MEASURED_ENV if env is None else env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -172,7 +182,7 @@ def run_measured(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None =
             message = err.read().decode(errors="replace").strip()
             raise BenchError(f"{' '.join(argv)!r} exited with {proc.returncode}: {message}")
         peak = int(rss.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
-    return Run(elapsed, peak)
+    return Run(elapsed, peak, usage.ru_utime + usage.ru_stime)
 
 
 @dataclass(frozen=True)
@@ -180,7 +190,7 @@ class Tool:
     name: str
     command: Callable[[Path], list[str]]  # argv writing the benchmark file to the given path
     shown: str = ""  # how to print the command, if not its argv
-    env: Mapping[str, str] | None = None  # the command's environment, if not CLEAN_ENV
+    env: Mapping[str, str] | None = None  # the command's environment, if not MEASURED_ENV
 
     def show(self) -> str:
         return self.shown or " ".join(self.command(Path("X.wav")))
@@ -192,7 +202,7 @@ def stridebeat_tool(
     name: str = "stridebeat",
     env: Mapping[str, str] | None = None,
 ) -> Tool:
-    exe = stridebeat_exe()
+    exe = STRIDEBEAT_COMMAND or stridebeat_exe()
     return Tool(
         name,
         lambda out: [exe, "render", *extra, "--duration", duration_arg(seconds), "-o", str(out)],
@@ -267,15 +277,20 @@ def time_round_robin(
     tools: Sequence[Tool], runs: int, workdir: Path, total: int
 ) -> dict[str, list[Run]]:
     """Run the tools A, B, C, D, A, B, C, D, ...; each output (and any .lrc beside it) is
-    deleted before the next run."""
+    deleted before the next run. An untimed warm-up run of each comes first (bytecode, the
+    programs and libraries in the page cache)."""
     results: dict[str, list[Run]] = {tool.name: [] for tool in tools}
+    for tool in tools:
+        out = workdir / f"{tool.name}.wav"
+        run = run_measured(tool.command(out), workdir, tool.env)
+        print(f"  {tool.name:<10} {describe_file(out, total)} (warm-up {run.seconds:.2f} s)")
+        out.unlink()
+        out.with_suffix(".lrc").unlink(missing_ok=True)
     for round_ in range(runs):
         for tool in tools:
             out = workdir / f"{tool.name}.wav"
             os.sync()  # start each run with no dirty pages of earlier runs being written back
             results[tool.name].append(run_measured(tool.command(out), workdir, tool.env))
-            if round_ == 0:
-                print(f"  {tool.name:<10} {describe_file(out, total)}")
             out.unlink()
             out.with_suffix(".lrc").unlink(missing_ok=True)
         print(
@@ -494,7 +509,7 @@ def measure_cue_renders(workdir: Path, seconds: int, runs: int) -> CueRenders:
     script = workdir / "cues.toml"
     script.write_text(CUE_SCRIPT, encoding="utf-8")
     home = workdir / "home"
-    env = {**CLEAN_ENV, "STRIDEBEAT_HOME": str(home)}
+    env = {**MEASURED_ENV, "STRIDEBEAT_HOME": str(home)}
     cache = home / "cache" / "speech"
     engine = ("--speech-engine", SPEECH_ENGINE)
     plain = ("--spm", str(SPM), *engine)
@@ -625,14 +640,19 @@ def pick_workdir(requested: Path | None) -> Path:
 
 
 def time_row(name: str, runs: Sequence[Run]) -> list[str]:
-    """A row of a render-time table: median, min and max s, median peak RSS in MiB."""
+    """A row of a render-time table: median, min and max s, median CPU s, median peak RSS in
+    MiB."""
     return [
         name,
         f"{median_s(runs):.3f}",
         f"{min(x.seconds for x in runs):.3f}",
         f"{max(x.seconds for x in runs):.3f}",
+        f"{statistics.median(x.cpu_seconds for x in runs):.3f}",
         f"{statistics.median(x.max_rss_kib for x in runs) / 1024:.1f}",
     ]
+
+
+TIME_HEADERS = ("median s", "min s", "max s", "median CPU s", "peak RSS MiB")
 
 
 def report_cues(cues: CueRenders, runs: int) -> list[list[str]]:
@@ -642,7 +662,7 @@ def report_cues(cues: CueRenders, runs: int) -> list[list[str]]:
         f"(--speech-engine {SPEECH_ENGINE}), median of {runs} alternating runs"
     )
     rows = [time_row(name, r) for name, r in cues.times.items()]
-    print(table(["render", "median s", "min s", "max s", "peak RSS MiB"], rows))
+    print(table(["render", *TIME_HEADERS], rows))
     print(
         f"(cues cost {median_s(cues.times['cues']) - median_s(cues.times['no cues']):+.3f} s; "
         f"phrases in the speech cache: {cues.cache_files}, "
@@ -747,7 +767,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quick", action="store_true", help="1-minute files, 2 runs, 10 spoken phrases"
     )
     parser.add_argument("--workdir", type=Path, help="where to write (default: on the repo's disk)")
+    parser.add_argument(
+        "--time-only", action="store_true", help="only the render times (section 1) and ratios"
+    )
+    parser.add_argument(
+        "--stridebeat",
+        metavar="PATH",
+        help="the stridebeat command to measure, e.g. another checkout's (default: this venv's)",
+    )
     args = parser.parse_args(argv)
+    global STRIDEBEAT_COMMAND
+    STRIDEBEAT_COMMAND = args.stridebeat or ""
     minutes: int = args.minutes or (1 if args.quick else 60)
     runs: int = args.runs or (2 if args.quick else 5)
     if minutes < 1 or runs < 1:
@@ -771,7 +801,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"WARNING: the {memory_lengths[1] // 60}-min render needs {need / 1e9:.1f} GB")
 
     try:
-        return run_all(workdir, minutes, runs, memory_lengths, phrases)
+        return run_all(workdir, minutes, runs, memory_lengths, phrases, args.time_only)
     except BenchError as exc:
         print(f"\nbenchmark failed: {exc}", file=sys.stderr)
         return 1
@@ -780,7 +810,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_all(
-    workdir: Path, minutes: int, runs: int, memory_lengths: tuple[int, int], phrases: int
+    workdir: Path,
+    minutes: int,
+    runs: int,
+    memory_lengths: tuple[int, int],
+    phrases: int,
+    time_only: bool = False,
 ) -> int:
     seconds = minutes * 60
     total = seconds * RATE
@@ -796,6 +831,12 @@ def run_all(
     for tool in tools:
         print(f"  {tool.name:<10} $ {tool.show()}")
     times = time_round_robin(tools, runs, workdir, total)
+    if time_only:
+        section(f"Results: {minutes} min at {SPM} spm, {RATE} Hz mono 16-bit")
+        targets = report_times(runs, times)
+        print("\nTargets")
+        print(table(["measure", "value", "target", "result"], targets))
+        return 0
 
     section("2. Peak memory of stridebeat render")
     memory: list[tuple[int, Run]] = []
@@ -816,7 +857,7 @@ def run_all(
     section("4. Start-up time (median of 10 alternating runs)")
     startup: dict[str, list[Run]] = {"stridebeat --help": [], "python -c pass": []}
     commands = {
-        "stridebeat --help": [stridebeat_exe(), "--help"],
+        "stridebeat --help": [STRIDEBEAT_COMMAND or stridebeat_exe(), "--help"],
         "python -c pass": [sys.executable, "-c", "pass"],
     }
     for _ in range(STARTUP_RUNS):
@@ -833,21 +874,11 @@ def run_all(
     return 0
 
 
-def report(
-    minutes: int,
-    runs: int,
-    times: dict[str, list[Run]],
-    memory: list[tuple[int, Run]],
-    onsets: list[Onsets],
-    startup: dict[str, list[Run]],
-    cues: CueRenders,
-    speech: list[SpeechTiming],
-) -> None:
-    section(f"Results: {minutes} min at {SPM} spm, {RATE} Hz mono 16-bit")
+def report_times(runs: int, times: dict[str, list[Run]]) -> list[list[str]]:
+    """Print the render times; the target rows of their ratios."""
     rows = [time_row(name, r) for name, r in times.items()]
     print(f"\nRender time, median of {runs} alternating runs")
-    print(table(["tool", "median s", "min s", "max s", "peak RSS MiB"], rows))
-
+    print(table(["tool", *TIME_HEADERS], rows))
     targets: list[list[str]] = []
     own = median_s(times["stridebeat"])
     for other, target in (
@@ -864,7 +895,21 @@ def report(
             targets.append([label, f"{ratio:.2f}", "-", "-"])
         else:
             targets.append([label, f"{ratio:.2f}", f"<= {target:g}", verdict(ratio <= target)])
+    return targets
 
+
+def report(
+    minutes: int,
+    runs: int,
+    times: dict[str, list[Run]],
+    memory: list[tuple[int, Run]],
+    onsets: list[Onsets],
+    startup: dict[str, list[Run]],
+    cues: CueRenders,
+    speech: list[SpeechTiming],
+) -> None:
+    section(f"Results: {minutes} min at {SPM} spm, {RATE} Hz mono 16-bit")
+    targets = report_times(runs, times)
     peaks = [run.max_rss_kib / 1024 for _, run in memory]
     same = abs(peaks[1] - peaks[0]) <= RSS_SPREAD * peaks[0]
     for (length, _), peak in zip(memory, peaks, strict=True):

@@ -46,8 +46,9 @@ class Prepared:
     renderer: Renderer
     cues: tuple[Cue, ...]
     spoken: bool  # whether the cues are in the audio (False with --no-speech)
-    # cues placed afresh for a changed timeline (live cadence changes); None without cues
-    reschedule: Callable[[Renderer], list[SpokenCue]] | None = None
+    # given the renderer after a live cadence change, its cues placed and spoken afresh;
+    # None without cues (handed to the live player, which knows nothing of cue scripts)
+    cues_for: Callable[[Renderer], list[SpokenCue]] | None = None
 
 
 def requested_session(request: Request) -> Session | None:
@@ -107,11 +108,11 @@ def prepare(
     cues = schedule_cues(timeline, block_scripts, sounds.measure, open_end)
     renderer = Renderer(timeline, click, sounds.spoken(cues))
 
-    def reschedule(changed: Renderer) -> list[SpokenCue]:
+    def cues_for(changed: Renderer) -> list[SpokenCue]:
         placed = schedule_cues(changed.timeline, block_scripts, sounds.measure, open_end)
         return sounds.spoken(placed)
 
-    return Prepared(session, renderer, cues, speech.enabled, reschedule)
+    return Prepared(session, renderer, cues, speech.enabled, cues_for)
 
 
 def _names_cues(request: Request, session: Session) -> bool:

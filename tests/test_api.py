@@ -35,7 +35,7 @@ def test_readme_example_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"\d+ cues in 15 minutes", lines[0]), lines
-    assert lines[1].startswith("2026-12-07 run 167 ")  # 162 + 3% of 162, rounded down
+    assert lines[1].startswith("2026-12-07 run 166 ")  # 162 + 3% of 162 (4.86), rounded down
     assert len(lines) == 4
     info = sf.info(tmp_path / "ramp.wav")
     assert info.frames == 15 * 60 * 44100 and info.samplerate == 44100

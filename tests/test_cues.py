@@ -258,7 +258,9 @@ def test_speech_ducks_clicks_and_never_clips() -> None:
     timeline = Timeline(steady_session(180, 10), RATE)
     cue = Cue(RATE, RATE * 2, "loud", None, True, 0, "x:1")
     wave = np.ones(RATE * 2, dtype=np.float32)  # a full-scale "phrase"
-    renderer = Renderer(timeline, ClickSound("beep", volume=0.9), [SpokenCue(cue, wave)])
+    renderer = Renderer(
+        timeline, ClickSound("beep", volume=0.9), [SpokenCue(cue.frame, wave, cue.text)]
+    )
     audio = np.concatenate([b.copy() for b in renderer.chunks(3000)])[:, 0]
     clicks_only = np.concatenate(
         [b.copy() for b in Renderer(timeline, ClickSound("beep", volume=0.9)).chunks(3000)]

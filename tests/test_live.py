@@ -16,14 +16,17 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from stridebeat.controls.interface import LiveControl
+from stridebeat.controls.keys import key_bindings
 from stridebeat.cues.settings import SpeechSettings
-from stridebeat.engine.render import ClickSound, Renderer
+from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Block, Ramp, Session, Steady, steady_session
 from stridebeat.engine.timeline import Timeline
 from stridebeat.errors import DeviceError, InputError
 from stridebeat.prepare import Request, prepare
-from stridebeat.sinks import live
-from stridebeat.sinks.live import LivePlayer, OutputDevice, Status, find_device
+from stridebeat.sinks import devices, live
+from stridebeat.sinks.devices import OutputDevice, find_device
+from stridebeat.sinks.live import LivePlayer, Status
 from tests.jack import RATE, Capture, align
 
 STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
@@ -52,11 +55,8 @@ def test_live_output_is_the_rendered_file(jack_server: str, tmp_path: Path) -> N
     request = Request(spm=172, duration=4.0, cues=("cadence",))
     voice = ClickSound("wood", 0.8, stereo_steps=True)
     prepared = prepare(request, voice, 4, RATE, SpeechSettings(engine="espeak-ng"))
-    capture = Capture(jack_server, 2, 8)
-    try:
+    with Capture(jack_server, 2, 8) as capture:
         summary = LivePlayer(prepared.renderer, find_device("JACK"), blocksize=256).play()
-    finally:
-        capture.close()
     assert summary.finished and summary.frame == 4 * RATE
     expected = whole(prepared.renderer)
     played = align(capture.recorded(), expected)
@@ -78,11 +78,8 @@ def test_cadence_key_takes_effect_on_the_next_frames(jack_server: str) -> None:
     session = Session((Block("run", 3, Steady(160)), Block("run", 3, Ramp(160, 170))))
     renderer = Renderer(Timeline(session, RATE), ClickSound("tick"))
     player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
-    capture = Capture(jack_server, 1, 10)
-    try:
+    with Capture(jack_server, 1, 10) as capture:
         player.play(at_frames({1.0: lambda: player.change_cadence(8)}), poll=0.01)
-    finally:
-        capture.close()
     ((frame, delta),) = player.changes
     assert delta == 8 and 0.9 * RATE < frame < 1.3 * RATE
     assert player.key_delays[0] < 0.15
@@ -95,17 +92,14 @@ def test_cadence_key_takes_effect_on_the_next_frames(jack_server: str) -> None:
 def test_pause_resumes_on_a_beat(jack_server: str) -> None:
     renderer = Renderer(Timeline(steady_session(120, 4), RATE), ClickSound("beep"))
     player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
-    capture = Capture(jack_server, 1, 12)
 
     def pause_for_a_while() -> None:
         player.toggle_pause()
         threading.Timer(0.8, player.toggle_pause).start()
 
     actions = {1.2: pause_for_a_while}
-    try:
+    with Capture(jack_server, 1, 12) as capture:
         summary = player.play(at_frames(actions), poll=0.01)
-    finally:
-        capture.close()
     assert summary.finished
     assert player.underruns == 0
     recorded = capture.recorded()[:, 0]
@@ -144,9 +138,12 @@ def test_ctrl_c_fades_out_and_reports(jack_server: str) -> None:
         [*STRIDEBEAT, "play", "--spm", "170", "--device", "JACK"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    assert process.stdout is not None
+    playing = process.stdout.readline()  # from here on it plays (start-up varies with load)
     time.sleep(2.5)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
+    stdout = playing + stdout
     assert process.returncode == 130, stderr
     assert "Stopped after 0:0" in stdout and "Resume with --start-at" in stdout
     assert "Traceback" not in stderr
@@ -214,7 +211,7 @@ class _SilentStream:
 
 def test_a_device_that_stops_is_reported_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = SimpleNamespace(OutputStream=_SilentStream, PortAudioError=OSError)
-    monkeypatch.setattr(live, "_sounddevice", lambda: fake)
+    monkeypatch.setattr(devices, "load_sounddevice", lambda: fake)
     monkeypatch.setattr(live, "STALL_SECONDS", 0.3)
     renderer = Renderer(Timeline(steady_session(170, 60), 8000), ClickSound())
     player = LivePlayer(renderer, OutputDevice(0, "earbuds", "fake", 2, 8000))
@@ -222,3 +219,102 @@ def test_a_device_that_stops_is_reported_not_waited_for(monkeypatch: pytest.Monk
     with pytest.raises(DeviceError, match="earbuds stopped playing"):
         player.play(poll=0.05)
     assert time.monotonic() - began < 3
+
+
+# --- controls and live cue placement, without a device ----------------------------------------
+
+
+def test_keys_steer_the_player_through_the_control_interface() -> None:
+    renderer = Renderer(Timeline(steady_session(170, 60), 8000), ClickSound())
+    player = LivePlayer(renderer, OutputDevice(0, "fake", "none", 1, 8000))
+    control: LiveControl = player  # the player is what every control steers
+    press = key_bindings(control)
+    for key in "++-c ":
+        press(key)
+    player._handle_requests()  # what the producer does before its next block
+    status = control.status()
+    assert status.cadence == pytest.approx(171)
+    assert status.cues_muted and status.paused
+    assert player.changes == [(0, 1), (0, 1), (0, -1)]
+
+
+def test_a_cadence_change_asks_for_its_cues_and_takes_only_the_latest() -> None:
+    renderer = Renderer(Timeline(steady_session(170, 60), 8000), ClickSound())
+    wave = np.full(800, 0.1, np.float32)
+    first_asked, release = threading.Event(), threading.Event()
+    asked: list[float] = []
+
+    def cues_for(changed: Renderer) -> list[SpokenCue]:
+        spm = changed.timeline.cadence_at(0) or 0.0
+        asked.append(spm)
+        if len(asked) == 1:  # the first is slow: two more changes come meanwhile
+            first_asked.set()
+            release.wait(10)
+        return [SpokenCue(4000, wave, f"{spm:.0f} spm")]
+
+    player = LivePlayer(renderer, OutputDevice(0, "fake", "none", 1, 8000), cues_for=cues_for)
+    player.change_cadence(1)
+    player._handle_requests()
+    assert first_asked.wait(10)
+    player.change_cadence(1)
+    player._handle_requests()
+    player.change_cadence(1)
+    player._handle_requests()
+    release.set()
+    deadline = time.monotonic() + 10
+    while len(asked) < 2 or not player.renderer.cues:
+        assert time.monotonic() < deadline, f"cues never arrived (asked for {asked})"
+        time.sleep(0.01)
+        player._handle_requests()
+    # the first answer came for a timeline overtaken since, the second change was never
+    # placed (overtaken before its turn): only the cues for 173 spm are mixed in
+    assert asked == [171, 173]
+    assert [c.text for c in player.renderer.cues] == ["173 spm"]
+
+
+class _GatedRenderer(Renderer):
+    """A renderer that, once ``allowed`` is set, renders that many more blocks and then waits
+    for ``release``: a producer that stalls."""
+
+    allowed: int | None = None
+    release = threading.Event()
+
+    def render(self, start: int, out: np.ndarray) -> None:
+        if self.allowed is not None:
+            if self.allowed == 0:
+                assert self.release.wait(10)
+            self.allowed -= 1
+        super().render(start, out)
+
+
+def test_after_a_pause_the_sound_comes_back_with_the_read_ahead_full() -> None:
+    """As at the start, so a busy moment just after resuming costs no underrun."""
+    renderer = _GatedRenderer(Timeline(steady_session(120, 60), RATE), ClickSound())
+    renderer.release = threading.Event()
+    player = LivePlayer(renderer, OutputDevice(0, "fake", "none", 1, RATE), blocksize=256)
+    producer = threading.Thread(target=player._produce, daemon=True)
+
+    def wait_until(done: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 10
+        while not done():
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+
+    producer.start()
+    try:
+        player.toggle_pause()
+        wait_until(lambda: player.status().paused)
+        renderer.allowed = 1  # after resuming the producer renders one block, then stalls
+        player.toggle_pause()
+        time.sleep(0.3)
+        assert player.status().paused  # one block ahead is not enough to sound again
+        renderer.release.set()
+        wait_until(lambda: not player.status().paused)
+    finally:
+        player._stop.set()
+        renderer.release.set()
+        producer.join()
+    out = np.zeros((256, 1), np.float32)  # the producer is gone: the ring alone must last
+    for _ in range(round(live.AHEAD_SECONDS * RATE) // 256 - 1):
+        player._callback(out, 256, None, SimpleNamespace(output_underflow=False))
+    assert player.underruns == 0

@@ -42,11 +42,14 @@ from stridebeat.training.plan import (
 )
 from stridebeat.training.planfile import load_plan, parse_plan, plan_path, plan_to_toml, save_plan
 from stridebeat.training.progression import (
+    HOLD_WEEKS,
     RUN_DAYS_RANGE,
     WEEKLY_CAP,
     PlanSettings,
+    holding,
     max_target,
     minimum_weeks,
+    weekly_cadences,
 )
 from stridebeat.training.workouts import (
     ACTIVATION_SECONDS,
@@ -81,10 +84,10 @@ def cadence_work(planned: PlannedSession) -> float:
 
 def test_default_plan_for_160_spm() -> None:
     plan = default_plan(160)
-    # +7.5%: 160 x 1.075 = 172. Weekly line 160 x 1.03 = 164.8 -> 165, x 1.06 = 169.6 -> 170,
-    # x 1.09 = 174.4 -> capped at the target 172; then one hold week.
+    # +7.5%: 160 x 1.075 = 172. 3% of 160 is 4.8, so each week rises 4 (whole spm, rounded
+    # down): 164, 168, then 172 (the target); then one hold week.
     assert plan.target_spm == 172
-    assert plan.week_cadences == (165, 170, 172, 172)
+    assert plan.week_cadences == (164, 168, 172, 172)
     assert minimum_weeks(160, 172) == 4
     assert plan.notes == (
         "Target: 172 spm, +7.5% on 160 spm (the default).",
@@ -127,22 +130,38 @@ def test_default_plan_for_160_spm() -> None:
 
 
 def test_more_weeks_add_hold_weeks() -> None:
-    assert default_plan(160, weeks=6).week_cadences == (165, 170, 172, 172, 172, 172)
-    # 170 x 1.075 = 182.75 -> 183; 170 x 1.03 = 175.1, x 1.06 = 180.2
-    assert default_plan(170).week_cadences == (175, 180, 183, 183)
+    assert default_plan(160, weeks=6).week_cadences == (164, 168, 172, 172, 172, 172)
+    # 170 x 1.075 = 182.75, but a default never goes above 180; 3% of 170 is 5.1: 175, 180
+    assert default_plan(170).week_cadences == (175, 180, 180)
+    assert default_plan(170).target_spm == 180
     # +10%: 165 x 1.10 = 181.5 -> 182 (a warning starts above +10%)
     plan = default_plan(165, target_percent=10.0)
     assert plan.target_spm == 182 and not any("Warning" in n for n in plan.notes)
 
 
-def test_fast_runner_increase_is_optional_and_capped() -> None:
+def test_fast_runner_gets_a_holding_plan() -> None:
     plan = default_plan(178)
-    # 178 x 1.05 = 186.9 -> 187, capped at 185; 178 x 1.03 = 183.3 -> 183
-    assert plan.target_spm == 185
-    assert plan.week_cadences == (183, 185, 185)
-    assert "optional" in plan.notes[0]
+    assert plan.target_spm == 178 and plan.week_cadences == (178,) * HOLD_WEEKS
+    assert "holding plan" in plan.notes[0]
+    asked = default_plan(178, target_spm=178)  # the target is the baseline: accepted, holding
+    assert asked.week_cadences == plan.week_cadences
+    assert default_plan(175.4).week_cadences == (175,) * HOLD_WEEKS
+    assert default_plan(200).week_cadences == (200,) * HOLD_WEEKS  # no refusal: hold it
+    assert default_plan(162, target_spm=162).week_cadences == (162,) * HOLD_WEEKS
+    # The same warm-ups, strength days, fading metronome and retention checks.
+    assert [r.metronome_share for r in runs(plan)][:5] == [1, 1, 1, 1, 0.75]
+    assert sum(r.retention_check for r in runs(plan)) == HOLD_WEEKS
+    assert sum(s.kind == "strength" for s in plan.sessions) == 2 * HOLD_WEEKS
+    assert all(r.session.cues[0] == "activation" for r in runs(plan))
+    # A rise is still there for the asking: at most +5%, never above 185.
     assert max_target(176) == 185 and max_target(175) == 184  # 175 x 1.05 = 183.75
-    assert default_plan(184).week_cadences == (185, 185)
+    assert default_plan(178, target_spm=181).week_cadences == (181, 181)
+
+
+@pytest.mark.parametrize("baseline", [150.0, 167.5, 168.0, 172.3, 174.9, 175.0, 178.0, 200.0])
+def test_a_default_target_is_never_above_180(baseline: float) -> None:
+    plan = default_plan(baseline)
+    assert max(plan.week_cadences) <= max(180, round(baseline))
 
 
 @pytest.mark.parametrize(
@@ -159,13 +178,11 @@ def test_targets_outside_the_studied_range_get_a_note(target_spm: int, note: str
         ({"baseline_spm": 119.9}, "119.9 spm is outside 120-220 spm"),
         ({"baseline_spm": 221}, "outside 120-220 spm"),
         ({"baseline_spm": math.nan}, "outside 120-220 spm"),
-        ({"baseline_spm": 190}, "no increase is needed"),
-        ({"target_spm": 160}, "160 spm is not above your baseline of 160 spm"),
-        ({"target_spm": 150}, "not above your baseline"),
+        ({"target_spm": 159}, "159 spm is below your baseline of 160 spm"),
+        ({"target_spm": 150}, "or 160 to hold your cadence"),
         ({"target_spm": 185}, "too high: the most is 184 spm"),
         ({"target_percent": 16.0}, r"\+16% \(186 spm\) is too high"),
-        ({"target_percent": -5.0}, "-5% (152 spm) is not above"),
-        ({"target_percent": 0.0}, "not above your baseline"),
+        ({"target_percent": -5.0}, "-5% (152 spm) is below"),
         ({"target_spm": 170, "target_percent": 5.0}, "not both"),
         ({"baseline_spm": 180, "target_spm": 186}, "the most is 185 spm"),
         ({"baseline_spm": 180, "target_percent": 7.5}, "the most is 185 spm"),
@@ -197,12 +214,12 @@ def test_every_allowed_number_of_run_days_has_a_layout() -> None:
 
 @st.composite
 def plan_settings(draw: st.DrawFn) -> PlanSettings:
-    baseline = draw(st.integers(1200, 1849)) / 10  # 185+ has no plan (nothing to raise)
+    baseline = draw(st.integers(1200, 2200)) / 10  # 175+ holds by default
     most = max_target(baseline)
     way = draw(st.sampled_from(["default", "spm", "percent"]))
     target_spm = target_percent = None
     if way == "spm":
-        target_spm = draw(st.integers(math.floor(baseline) + 1, most))
+        target_spm = draw(st.integers(round(baseline), most))
     elif way == "percent":
         top = 5.0 if baseline >= 175 else 15.0
         target_percent = draw(st.integers(5, int(top * 10))) / 10
@@ -226,17 +243,36 @@ def plan_settings(draw: st.DrawFn) -> PlanSettings:
 def test_cadence_rises_within_the_cap_reaches_the_target_and_holds(chosen: PlanSettings) -> None:
     plan = make_plan(chosen)
     baseline, target, weekly = chosen.baseline_spm, plan.target_spm, plan.week_cadences
-    # Never ahead of the cap line round(baseline x (1 + 3% x week)) ...
-    for week, cadence in enumerate(weekly, start=1):
-        assert cadence <= round(baseline * (1 + WEEKLY_CAP * week))
-    # ... so a week's rise is 3% of baseline, plus at most 1 spm from rounding to whole spm.
+    # No week rises more than the plan states: 3% of the baseline (rounding never adds).
     for before, after in zip((baseline, *weekly), weekly, strict=False):
-        assert 0 <= after - before <= WEEKLY_CAP * baseline + 1
+        assert after - before <= WEEKLY_CAP * baseline + 1e-9
+        assert after >= before or after == round(baseline)  # never falls (a hold may round)
     assert weekly[-1] == target and weekly.index(target) < len(weekly) - 1  # a hold week
     assert all(c == target for c in weekly[weekly.index(target) :])
-    assert len(weekly) == (chosen.weeks or minimum_weeks(baseline, target))
+    default = HOLD_WEEKS if holding(baseline, target) else minimum_weeks(baseline, target)
+    assert len(weekly) == (chosen.weeks or default)
     assert target == (chosen.target_spm or target)
     assert target <= max_target(baseline)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.floats(120, 220, allow_nan=False),
+    st.floats(0, 1),
+    st.integers(0, 4),
+)
+def test_no_week_rises_more_than_3_percent_of_the_baseline(
+    baseline: float, where: float, extra: int
+) -> None:
+    low, high = round(baseline), max_target(baseline)
+    target = low + round(where * (high - low))
+    weeks = minimum_weeks(baseline, target) + extra
+    weekly = weekly_cadences(baseline, target, weeks)
+    assert len(weekly) == weeks and weekly[-1] == target
+    for before, after in zip((baseline, *weekly), weekly, strict=False):
+        assert after - before <= WEEKLY_CAP * baseline + 1e-9, (before, after)
+    if not holding(baseline, target):
+        assert weekly[-2] == target  # reached, then held a week
 
 
 @settings(max_examples=120, deadline=None)
@@ -565,4 +601,4 @@ def test_a_planned_run_renders_from_its_session_file(runner: CliRunner, tmp_path
     )
     assert result.exit_code == 0, result.output
     assert sf.info(str(output)).duration == pytest.approx(run.minutes * 60)
-    assert "Part one. Cadence rising to 165." in result.output
+    assert "Part one. Cadence rising to 164." in result.output

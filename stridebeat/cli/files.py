@@ -165,7 +165,7 @@ def demo(output: Path, no_play: bool, sound: Sound) -> None:
     if no_play:
         return
     from stridebeat.errors import DeviceError
-    from stridebeat.sinks.live import play_file
+    from stridebeat.sinks.devices import play_file
 
     try:
         play_file(output)
@@ -298,7 +298,7 @@ def say(
             sink.commit()
         click.echo(f"Wrote {output} ({len(wave) / sample_rate:.1f} s, {spoken.engine_used}).")
         return
-    from stridebeat.sinks.live import play_wave
+    from stridebeat.sinks.devices import play_wave
 
     play_wave(wave, sample_rate)
 

@@ -65,7 +65,8 @@ def play_live(
 ) -> None:
     """Play, then report and record in the history (Ctrl-C records a partial session)."""
     from stridebeat.prepare import prepare
-    from stridebeat.sinks.live import LivePlayer, find_device
+    from stridebeat.sinks.devices import find_device
+    from stridebeat.sinks.live import LivePlayer
     from stridebeat.units import seconds_to_frames
 
     output = find_device(live.device)
@@ -86,20 +87,28 @@ def play_live(
         start=start,
         blocksize=live.blocksize,
         latency=live.latency,
-        reschedule=prepared.reschedule,
+        cues_for=prepared.cues_for,
     )
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    interactive = terminal()
     show: Callable[[Status], None] = (
         _StatusLine(request.plays_until_stopped) if interactive else _PlainLog(prepared, start)
     )
     click.echo(f"Playing on {output.name} at {rate} Hz.")
     started = datetime.now().astimezone()
     planned = None if request.plays_until_stopped else (renderer.length - start) / rate / 60
+    quit_keys: list[str] = []  # q stops like Ctrl-C (a fade), but it is a normal end
     try:
         if interactive:
             from stridebeat.controls.keys import KeyReader, key_bindings
 
-            with KeyReader(key_bindings(player)):
+            bindings = key_bindings(player)
+
+            def handle(key: str) -> None:
+                if key in ("q", "Q"):
+                    quit_keys.append(key)
+                bindings(key)
+
+            with KeyReader(handle):
                 summary = player.play(show)
         else:
             summary = player.play(show)
@@ -107,11 +116,18 @@ def play_live(
         click.echo("")
         _report(player.summary(), interrupted=True)
         _remember(player.summary(), started, planned, source, slot)
+        if quit_keys:
+            return
         sys.exit(EXIT_INTERRUPTED)
     if interactive:
         click.echo("")
     _report(summary, interrupted=False)
     _remember(summary, started, planned, source, slot)
+
+
+def terminal() -> bool:
+    """Whether live play has a terminal to show a status line and read keys from."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _remember(
@@ -206,7 +222,7 @@ def _report(summary: Summary, interrupted: bool) -> None:
 @click.command()
 def devices() -> None:
     """List the sound outputs you can give to 'play --device'."""
-    from stridebeat.sinks.live import output_devices
+    from stridebeat.sinks.devices import output_devices
 
     found = output_devices()
     if not found:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from stridebeat.training.progression import (
     RUN_DAYS_RANGE,
     STRENGTH_DAYS_RANGE,
     PlanSettings,
+    holding,
 )
 from stridebeat.units import PLAN_BASELINE_SPM, parse_date, plural
 
@@ -41,6 +43,19 @@ def _target(text: str) -> tuple[int | None, float | None]:
     raise ValueError(f"{text!r} is not a target: give a cadence (174) or a rise (+7.5%)")
 
 
+def _system_today() -> dt.date:
+    return dt.date.today()
+
+
+# The one place the plan's and the runner's commands read the calendar (tests set it here).
+today_source: Callable[[], dt.date] = _system_today
+
+
+def local_today() -> dt.date:
+    """Today's date, for the plan and the runner's records."""
+    return today_source()
+
+
 def load_plan() -> Plan:
     """The plan to follow today (after the review of the weeks that are over)."""
     return _reviewed().plan
@@ -49,7 +64,7 @@ def load_plan() -> Plan:
 def _reviewed() -> Review:
     from stridebeat.training.standing import reviewed_plan
 
-    found, changed = reviewed_plan(dt.date.today())
+    found, changed = reviewed_plan(local_today())
     if changed:
         for message in found.messages:
             click.echo(message, err=True)
@@ -65,7 +80,10 @@ def plan() -> None:
 @plan.command("init")
 @click.option("--baseline", type=float, help=f"Your cadence now, in spm ({PLAN_BASELINE_SPM}).")
 @click.option(
-    "--target", callback=converter(_target), metavar="SPM|+PCT", help="174, or +7.5% (default)."
+    "--target",
+    callback=converter(_target),
+    metavar="SPM|+PCT",
+    help="174, or +7.5% (default, at most 180); your baseline holds it.",
 )
 @click.option("--weeks", type=int, help=f"Plan length, 1-{MAX_WEEKS} (default: as needed).")
 @click.option("--days", type=int, default=DEFAULT_RUN_DAYS, show_default=True,
@@ -116,7 +134,7 @@ def plan_init(
             weeks=weeks,
             run_days=days,
             strength_days=strength_days,
-            start=start or dt.date.today(),
+            start=start or local_today(),
         )
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,10 +142,15 @@ def plan_init(
     for note in made.notes:
         click.echo(f"Note: {note}")
     first = made.sessions[0]
+    cadences = (
+        f"holding {made.target_spm} spm"
+        if holding(made.settings.baseline_spm, made.target_spm)
+        else f"{made.week_cadences[0]} to {made.target_spm} spm"
+    )
     click.echo(
-        f"Plan written to {path}: {len(made.week_cadences)} weeks, "
-        f"{made.week_cadences[0]} to {made.target_spm} spm, {len(made.sessions)} sessions; "
-        f"the first is on {_day(first.date)}. See 'stridebeat plan show'."
+        f"Plan written to {path}: {len(made.week_cadences)} weeks, {cadences}, "
+        f"{len(made.sessions)} sessions; the first is on {_day(first.date)}. "
+        "See 'stridebeat plan show'."
     )
 
 
@@ -272,18 +295,26 @@ def today(
 ) -> None:
     """Play today's session of your plan (-o renders it to a file instead)."""
     from stridebeat.training.plan import next_session, session_on
+    from stridebeat.training.standing import recorded_done
 
     made = load_plan()
-    day = dt.date.today()
+    day = local_today()
     planned = session_on(made, day)
-    if planned is None:
-        upcoming = next_session(made, day)
+    if planned is not None:
+        record = recorded_done(made, planned)
+        if record is None:
+            _run(planned, output, sound, live, "today")
+            return
+        click.echo(f"Today's session is already done ({_day(record.day)}): {dated_title(planned)}.")
+    upcoming = next_session(made, day)
+    if upcoming is None:
+        after = "That was the last one: well done."
+    else:
         after = (
-            f"Next: {dated_title(upcoming)}." if upcoming else "That was the last one: well done."
+            f"Next: {dated_title(upcoming)}; to play it now: "
+            f"'stridebeat session {upcoming.week} {upcoming.number}'."
         )
-        click.echo(f"Rest day today. {after}")
-        return
-    _run(planned, output, sound, live, "today")
+    click.echo(f"{'Rest day today. ' if planned is None else ''}{after}")
 
 
 @click.command()

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from stridebeat.cli.plan import dated_title, load_plan
+from stridebeat.cli.options import converter
+from stridebeat.cli.plan import dated_title, load_plan, local_today
 from stridebeat.errors import InputError
-from stridebeat.units import RUNNING_SPM
+from stridebeat.units import RUNNING_SPM, parse_date
 
 TAP_SECONDS = 30.0
 
@@ -48,7 +49,7 @@ def baseline(activity: Path | None, tap: bool, spm: float | None, save: bool) ->
     if save:
         from stridebeat.training.standing import save_baseline
 
-        path = save_baseline(cadence, source, dt.date.today())
+        path = save_baseline(cadence, source, local_today())
         click.echo(f"Saved in {path}: 'stridebeat plan init' will start from it.")
 
 
@@ -91,46 +92,121 @@ def _tap_test() -> float:
 @click.command()
 @click.argument("week", required=False, type=int)  # find_session says what the plan has
 @click.argument("number", required=False, type=int)
-def done(week: int | None, number: int | None) -> None:
-    """Mark a plan session done that you ran from a phone file (default: today's)."""
+@click.option("--on", "day", callback=converter(parse_date), metavar="DATE",
+              help="The day you ran it, e.g. 2026-12-01 (default today).")  # fmt: skip
+def done(week: int | None, number: int | None, day: dt.date | None) -> None:
+    """Mark a plan session done that you ran from a phone file (default: today's).
+
+    Marking a session again adds nothing. A session planned for a later day needs --on,
+    the day you ran it; a week that has ended is settled and takes no more.
+
+    \b
+    Examples:
+      stridebeat done                         today's session
+      stridebeat done 2 1                     week 2's first session, run today
+      stridebeat done 2 3 --on 2026-12-09     run on that day
+    """
     from stridebeat.runner.history import History
     from stridebeat.training.plan import find_session, session_on
+    from stridebeat.training.review import cannot_mark_done
+    from stridebeat.training.standing import recorded_done
 
-    made = load_plan()
     if (week is None) != (number is None):
         raise click.UsageError("give both WEEK and NUMBER, e.g. 'stridebeat done 2 1'")
+    made = load_plan()
+    today = local_today()
+    if day is not None and day > today:
+        raise click.BadParameter(
+            f"{day.isoformat()} is after today ({today.isoformat()}): give the day you ran it",
+            param_hint="--on",
+        )
+    ran = day or today
     if week is not None and number is not None:
         planned = find_session(made, week, number)
     else:
-        found = session_on(made, dt.date.today())
+        found = session_on(made, ran)
         if found is None:
-            raise InputError("no session is planned today: say which, e.g. 'stridebeat done 2 1'")
+            when = "today" if day is None else f"on {ran.isoformat()}"
+            raise InputError(f"no session is planned {when}: say which, e.g. 'stridebeat done 2 1'")
         planned = found
-    with History() as history:
-        history.mark_done(
-            planned.week, planned.number, dt.date.today(), planned.minutes, planned.cadence_spm
+    already = recorded_done(made, planned)
+    if already is not None:
+        click.echo(
+            f"Already recorded: {dated_title(planned)}, done {already.day:%a} "
+            f"{already.day.day} {already.day:%b}. Nothing added."
         )
+        return
+    problem = cannot_mark_done(made, planned, ran, today, dated=day is not None)
+    if problem is not None:
+        raise InputError(problem)
+    with History() as history:
+        history.mark_done(planned.week, planned.number, ran, planned.minutes, planned.cadence_spm)
     click.echo(f"Marked done: {dated_title(planned)}.")
 
 
-def _stance(text: str) -> tuple[str, str]:
-    sides = dict(part.split("=", 1) for part in text.replace(",", " ").split() if "=" in part)
+STANCE_EXAMPLE = "--stance left=steady right=drop"
+
+
+def _stance(words: list[str]) -> tuple[str, str]:
+    """``left=steady right=drop`` (also with a comma) to the two results, checked."""
+    from stridebeat.runner.records import STANCES
+
+    text = " ".join(words)
+    sides: dict[str, str] = {}
+    for part in text.replace(",", " ").split():
+        leg, sep, value = part.partition("=")
+        leg = leg.strip().lower()
+        if not sep or leg not in ("left", "right"):
+            raise ValueError(f"{part!r} is not LEG=RESULT: write it as {STANCE_EXAMPLE}")
+        if value.strip().lower() not in STANCES:
+            raise ValueError(
+                f"{part!r}: {value!r} is not a result; give steady, wobble or drop (the hip "
+                f"drops) for each leg, e.g. {STANCE_EXAMPLE}"
+            )
+        sides[leg] = value.strip().lower()
     if set(sides) != {"left", "right"}:
-        raise ValueError(f"{text!r}: give both legs, e.g. left=steady right=drop")
+        raise ValueError(f"{text!r}: give both legs, e.g. {STANCE_EXAMPLE}")
     return sides["left"], sides["right"]
 
 
+def _spm(words: list[str]) -> float | None:
+    """The one cadence among CHECK's words (those without '=': the rest belong to --stance)."""
+    if len(words) > 1:
+        raise click.BadParameter(f"one cadence at a time, not {' '.join(words)}", param_hint="SPM")
+    if not words:
+        return None
+    try:
+        spm = float(words[0])
+    except ValueError:
+        raise click.BadParameter(
+            f"{words[0]!r} is not a cadence: give steps per minute, e.g. 'stridebeat check 172'",
+            param_hint="SPM",
+        ) from None
+    if not RUNNING_SPM.low <= spm <= RUNNING_SPM.high:
+        raise click.BadParameter(
+            f"{spm:g} spm is outside {RUNNING_SPM} spm: count your steps for 30 s and double it",
+            param_hint="SPM",
+        )
+    return spm
+
+
 @click.command()
-@click.argument("spm", required=False, type=click.FloatRange(RUNNING_SPM.low, RUNNING_SPM.high))
+@click.argument("words", metavar="[SPM]", nargs=-1)
 @click.option("--count", type=click.IntRange(40, 130), help="Steps counted in 30 s instead.")
 @click.option("--stance", metavar="left=.. right=..",
               help="Single-leg stance check: steady, wobble or drop for each leg.")  # fmt: skip
 @click.option("--pain", type=click.IntRange(0, 10), help="Discomfort from 0 (none) to 10.")
 @click.option("--where", help="Where it hurts, with --pain (e.g. knee).")
 def check(
-    spm: float | None, count: int | None, stance: str | None, pain: int | None, where: str | None
+    words: tuple[str, ...],
+    count: int | None,
+    stance: str | None,
+    pain: int | None,
+    where: str | None,
 ) -> None:
     """Record a check: retention cadence, single-leg stance, or pain.
+
+    A retention check is compared with this week's cadence in your plan.
 
     \b
     Examples:
@@ -141,23 +217,35 @@ def check(
     """
     from stridebeat.runner.history import History
 
+    legs = [w for w in words if "=" in w]
+    if legs and stance is None:
+        raise click.BadParameter(
+            f"{' '.join(legs)} is a stance result: write {STANCE_EXAMPLE}", param_hint="--stance"
+        )
+    spm = _spm([w for w in words if "=" not in w])
+    sides = None
+    if stance is not None:
+        try:
+            sides = _stance([stance, *legs])
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--stance") from None
     if spm is None and count is None and stance is None and pain is None:
         raise click.UsageError("say what to record: SPM, --count, --stance or --pain")
     if spm is not None and count is not None:
         raise click.UsageError("give the cadence or the count, not both")
     if where is not None and pain is None:
         raise click.UsageError("--where goes with --pain")
-    today = dt.date.today()
+    today = local_today()
     with History() as history:
         if spm is not None or count is not None:
             cadence = spm if spm is not None else 2.0 * (count or 0)
             history.record_retention(today, cadence, count)
             click.echo(f"Retention check: {cadence:.0f} spm.")
-        if stance is not None:
-            try:
-                left, right = _stance(stance)
-            except ValueError as exc:
-                raise click.BadParameter(str(exc), param_hint="--stance") from None
+            compared = _compared(cadence, today)
+            if compared:
+                click.echo(compared)
+        if sides is not None:
+            left, right = sides
             history.record_stance(today, left, right)
             click.echo(f"Stance check: left {left}, right {right}.")
         if pain is not None:
@@ -170,6 +258,18 @@ def check(
                 )
 
 
+def _compared(cadence: float, today: dt.date) -> str | None:
+    """How ``cadence`` compares with this week's cadence of the plan (None without a plan)."""
+    from stridebeat.training.planfile import plan_path
+    from stridebeat.training.review import retention_verdict, week_of
+
+    if not plan_path().is_file():
+        return None
+    made = load_plan()
+    week = week_of(made, today)
+    return retention_verdict(cadence, made.week_cadences[week - 1], week)
+
+
 @click.command("log")
 @click.option("--json", "as_json", is_flag=True, help="Everything, for programs.")
 def log_command(as_json: bool) -> None:
@@ -180,7 +280,7 @@ def log_command(as_json: bool) -> None:
     from stridebeat.runner.records import streak, to_json
     from stridebeat.training.standing import adherence, current_plan
 
-    today = dt.date.today()
+    today = local_today()
     with History() as history:
         sessions = history.sessions()
         checks = history.retention_checks()

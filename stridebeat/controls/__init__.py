@@ -1,0 +1,1 @@
+"""What steers live play (terminal keys; D-Bus and buttons later), via ``interface.LiveControl``."""

@@ -11,19 +11,16 @@ import threading
 import tty
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
-
-class LiveControl(Protocol):
-    """What a control may ask of live play (the live player is one)."""
-
-    def toggle_pause(self) -> None: ...
-    def change_cadence(self, delta_spm: float) -> None: ...
-    def toggle_cues(self) -> None: ...
+from stridebeat.controls.interface import LiveControl
 
 
 def key_bindings(control: LiveControl) -> Callable[[str], None]:
-    """space pause/resume, + and - cadence by 1 spm, c cues on/off, q quit (as Ctrl-C)."""
+    """space pause/resume, + and - cadence by 1 spm, c cues on/off, q quit.
+
+    q fades out like Ctrl-C (by raising it); the command treats a q as a normal end.
+    """
 
     def handle(key: str) -> None:
         if key == " ":

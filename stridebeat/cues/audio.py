@@ -57,5 +57,5 @@ class CueSounds:
         for cue in cues:
             wave = self.wave(cue.text if cue.audio is None else "", cue.audio)
             if wave is not None:
-                found.append(SpokenCue(cue, wave))
+                found.append(SpokenCue(cue.frame, wave, cue.text))
         return found

@@ -7,16 +7,12 @@ import copy
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from stridebeat.engine.synth import PHASES, ShiftedClick, accent_of, load_sound
 from stridebeat.engine.timeline import Timeline
-
-if TYPE_CHECKING:
-    from stridebeat.cues.schedule import Cue
 
 # Speech sits at this peak and clicks are ducked to DUCK under it: 0.65 + 0.3 stays below
 # full scale whatever the click volume, so the mix never clips.
@@ -51,10 +47,11 @@ def pan_gains(pan: float) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class SpokenCue:
-    """A cue with its sound, ready to mix: ``wave`` starts at ``cue.frame``."""
+    """A spoken phrase ready to mix: ``wave`` starts at ``frame``; ``text`` is what it says."""
 
-    cue: Cue
+    frame: int
     wave: NDArray[np.float32]
+    text: str
 
 
 class Renderer:
@@ -91,8 +88,8 @@ class Renderer:
         return self.timeline.length
 
     def _set_cues(self, cues: Sequence[SpokenCue]) -> None:
-        self.cues = sorted(cues, key=lambda c: c.cue.frame)
-        self._cue_starts = [c.cue.frame for c in self.cues]
+        self.cues = sorted(cues, key=lambda c: c.frame)
+        self._cue_starts = [c.frame for c in self.cues]
 
     def replaced(
         self, timeline: Timeline | None = None, cues: Sequence[SpokenCue] | None = None
@@ -165,7 +162,7 @@ class Renderer:
         cues = [
             c
             for c in self.cues[first:last]
-            if c.cue.frame - ramp < start + frames and c.cue.frame + len(c.wave) + ramp > start
+            if c.frame - ramp < start + frames and c.frame + len(c.wave) + ramp > start
         ]
         return clicks, cues
 
@@ -185,13 +182,13 @@ class Renderer:
         frames, ramp = out.shape[0], self._ramp
         gain = np.ones(frames, dtype=np.float32)
         for spoken in cues:
-            begin, end = spoken.cue.frame - start, spoken.cue.frame + len(spoken.wave) - start
+            begin, end = spoken.frame - start, spoken.frame + len(spoken.wave) - start
             _lower(gain, begin - ramp, self._duck_fall)
             gain[max(begin, 0) : max(min(end, frames), 0)] = DUCK
             _lower(gain, end, self._duck_rise)
         out *= gain[:, None]
         for spoken in cues:
-            offset = spoken.cue.frame - start
+            offset = spoken.frame - start
             lo, hi = max(offset, 0), min(offset + len(spoken.wave), frames)
             if hi > lo:
                 out[lo:hi] += SPEECH_PEAK * spoken.wave[lo - offset : hi - offset, None]
@@ -260,7 +257,7 @@ def _clusters(
         (max(c[0], 0), min(c[0] + c[4], frames), c, None) for c in clicks
     ]
     for spoken_cue in cues:
-        begin = spoken_cue.cue.frame - start
+        begin = spoken_cue.frame - start
         end = begin + len(spoken_cue.wave)
         spans.append((max(begin - ramp, 0), min(end + ramp, frames), None, spoken_cue))
     spans.sort(key=lambda s: s[0])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import struct
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -40,15 +41,18 @@ def load_sound(spec: str, rate: int) -> Wave:
 def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str) -> Wave:
     """A short recording as mono float32 at ``rate``: leading silence trimmed (so it starts
     where it is placed), peak normalised to 1. ``what`` and ``choices`` go into messages."""
-    import soundfile as sf
+    plain = read_plain_wav(path)
+    if plain is not None:
+        data, source_rate = plain
+    else:
+        import soundfile as sf
 
-    try:
-        data, source_rate = sf.read(str(path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        hint = f", or {choices}" if choices else ""
-        raise SoundError(
-            f"cannot read the {what} {str(path)!r} ({exc}); give a WAV, FLAC or OGG file{hint}"
-        ) from None
+        try:
+            data, source_rate = sf.read(str(path), dtype="float32", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+            hint = f", or {choices}" if choices else ""
+            message = f"cannot read the {what} {str(path)!r} ({exc})"
+            raise SoundError(f"{message}; give a WAV, FLAC or OGG file{hint}") from None
     mono = data.mean(axis=1)
     if len(mono) > max_seconds * source_rate:
         raise SoundError(
@@ -64,6 +68,38 @@ def load_clip(path: Path, rate: int, what: str, max_seconds: float, choices: str
     return wave
 
 
+def read_plain_wav(path: Path) -> tuple[NDArray[np.float32], int] | None:
+    """A 16-bit PCM or 32-bit float WAV file as (frames × channels float32, rate), the same
+    values libsndfile reads, or None for anything else (then soundfile reads it).
+
+    The shipped sounds are such files: reading them here spares a render loading libsndfile.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    layout: tuple[int, int, int, int, int, int] | None = None
+    pos = 12
+    while pos + 8 <= len(data):
+        kind, size = struct.unpack_from("<4sI", data, pos)
+        body = data[pos + 8 : pos + 8 + size]
+        if kind == b"fmt " and size >= 16:
+            layout = struct.unpack_from("<HHIIHH", body)
+        elif kind == b"data" and layout is not None:
+            tag, channels, rate, _, _, bits = layout
+            dtype = {(1, 16): "<i2", (3, 32): "<f4"}.get((tag, bits))
+            if dtype is None or not channels or len(body) != size or size % (channels * bits // 8):
+                return None
+            frames = np.frombuffer(body, dtype).reshape(-1, channels)
+            # libsndfile reads 16-bit samples as floats scaled by 1/32768 (exact in float32)
+            scale = np.float32(1 / 32768 if tag == 1 else 1)
+            return (frames * scale).astype(np.float32, copy=False), rate
+        pos += 8 + size + (size & 1)
+    return None
+
+
 def accent_of(wave: Wave) -> Wave:
     """The accent voice: the same sound pitched up, so it stands out without being louder."""
     # Reading the wave as if recorded ACCENT_PITCH times faster raises its pitch.
@@ -71,35 +107,17 @@ def accent_of(wave: Wave) -> Wave:
 
 
 def resample(wave: Wave, source_rate: float, target_rate: float) -> Wave:
-    """Band-limited resampling by FFT, for short one-shot sounds."""
+    """``wave`` at ``target_rate``: band-limited (libsoxr, high quality), as a new float32
+    array of round(len · target / source) samples, for short one-shot sounds."""
     if source_rate == target_rate:
         return wave.astype(np.float32, copy=True)
-    n = len(wave)
-    # FFT lengths N (in) and M (out) in the exact ratio, both with only small prime factors
-    # (pocketfft is slow on large primes), and padded so the sound's tail cannot wrap round.
-    ratio = Fraction(target_rate / source_rate).limit_denominator(10_000)
-    scale = _smooth(-(-(n + n // 4 + 64) // ratio.denominator))
-    m = ratio.numerator * scale
-    padded = np.zeros(ratio.denominator * scale)
-    padded[:n] = wave
-    spectrum = np.fft.rfft(padded)
-    kept = np.zeros(m // 2 + 1, dtype=np.complex128)
-    k = min(len(kept), len(spectrum))
-    kept[:k] = spectrum[:k]
-    out = np.fft.irfft(kept, m) * (m / len(padded))
-    return out[: round(n * target_rate / source_rate)].astype(np.float32)
+    import soxr
 
-
-def _smooth(n: int) -> int:
-    """The least number >= n whose prime factors are all 7 or less."""
-    while True:
-        rest = n
-        for prime in (2, 3, 5, 7):
-            while rest % prime == 0:
-                rest //= prime
-        if rest == 1:
-            return n
-        n += 1
+    length = round(len(wave) * target_rate / source_rate)
+    out = np.asarray(soxr.resample(wave.astype(np.float32, copy=False), source_rate, target_rate))
+    if len(out) != length:  # soxr rounds half-way lengths its own way
+        out = np.pad(out[:length], (0, max(length - len(out), 0)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -120,14 +138,20 @@ class ShiftedClick:
 
     @classmethod
     def of(cls, wave: Wave, gain: float = 1.0) -> ShiftedClick:
-        taps = np.arange(-HALF_TAPS, HALF_TAPS + 1, dtype=np.float64)
         table = np.zeros((PHASES, len(wave) + 2 * HALF_TAPS + 1), dtype=np.float32)
-        for phase in range(PHASES):
-            t = taps - phase / PHASES
-            window = np.i0(8.0 * np.sqrt(np.clip(1 - (t / (HALF_TAPS + 1)) ** 2, 0, 1))) / np.i0(
-                8.0
-            )
-            kernel = np.sinc(t) * window
-            kernel /= kernel.sum()
+        for phase, kernel in enumerate(_delay_kernels()):
             table[phase, : len(wave) + 2 * HALF_TAPS] = np.convolve(wave, kernel) * gain
         return cls(table, HALF_TAPS)
+
+
+@functools.cache
+def _delay_kernels() -> NDArray[np.float64]:
+    """The fractional-delay filters, row i delaying by i / PHASES of a sample: sincs under a
+    Kaiser window (beta 8), each summing to 1. The same for every sound, so made once."""
+    taps = np.arange(-HALF_TAPS, HALF_TAPS + 1, dtype=np.float64)
+    t = taps - np.arange(PHASES)[:, None] / PHASES
+    window = np.i0(8.0 * np.sqrt(np.clip(1 - (t / (HALF_TAPS + 1)) ** 2, 0, 1))) / np.i0(8.0)
+    kernels: NDArray[np.float64] = np.sinc(t) * window
+    kernels /= kernels.sum(axis=1, keepdims=True)
+    kernels.flags.writeable = False
+    return kernels

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,6 +38,19 @@ class Clicks:
         return len(self.positions)
 
 
+class PieceNumbers(NamedTuple):
+    """A cadence piece's steps ceil(phase0) .. end - 1, and its phase as floats:
+    phase0 = whole + frac; cadence r0 + dr·x / length steps per frame at local frame x."""
+
+    first: int
+    end: int
+    whole: int
+    frac: float
+    r0: float
+    dr: float
+    length: int  # at least 1
+
+
 @dataclass(frozen=True)
 class Piece:
     """Frames [start, end) of cadence linear from r0 to r1 steps per frame; ``phase0`` steps
@@ -51,9 +66,24 @@ class Piece:
     def length(self) -> int:
         return self.end - self.start
 
-    @property
+    @cached_property
     def phase_end(self) -> Fraction:
         return self.phase0 + (self.r0 + self.r1) / 2 * self.length
+
+    @cached_property
+    def numbers(self) -> PieceNumbers:
+        """Its numbers as the closed-form formulas use them, worked out once (fractions are
+        slow, and every block rendered asks)."""
+        whole = math.floor(self.phase0)
+        return PieceNumbers(
+            first=math.ceil(self.phase0),
+            end=math.ceil(self.phase_end),
+            whole=whole,
+            frac=float(self.phase0 - whole),
+            r0=float(self.r0),
+            dr=float(self.r1 - self.r0),
+            length=max(self.length, 1),
+        )
 
     def rate_at(self, frame: int) -> Fraction:
         if self.length == 0:
@@ -281,32 +311,45 @@ def _piece_clicks(
     """Clicks of a cadence piece with positions in [start, stop)."""
     lo = max(start - piece.start, 0.0)
     hi = min(stop - piece.start, float(piece.length))
-    first, end = math.ceil(piece.phase0), math.ceil(piece.phase_end)
+    first, end = piece.numbers.first, piece.numbers.end
     if hi < lo or end <= first:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     # a superset of the steps from the phase at the range's ends; exact positions decide
     k_lo = max(math.floor(_phase(piece, lo)) - 1, first)
     k_hi = min(math.ceil(_phase(piece, hi)) + 1, end)
     steps = np.arange(k_lo, max(k_hi, k_lo), dtype=np.int64)
-    positions = _cadence_positions(piece, steps)
+    positions = _within(_cadence_positions(piece, steps), piece.start, piece.end)
     keep = (positions >= start) & (positions < stop)
     return positions[keep], steps[keep]
 
 
+def _within(positions: NDArray[np.float64], start: int, end: int) -> NDArray[np.float64]:
+    """``positions`` held inside frames [start, end), in place.
+
+    Which steps a stretch has is decided exactly (from fractions); only their positions are
+    floats. A step just before the end can round onto the end itself (641 + 2**-46 steps
+    put step 641 about 1e-10 frames before it, closer than a float's spacing there), and
+    would then be lost between this stretch and the next: it goes to the last float before
+    the end instead, an error far below the 1/32 sample of placement. Clicks are hundreds of
+    frames apart, so order is kept.
+    """
+    np.clip(positions, start, np.nextafter(float(end), -math.inf), out=positions)
+    return positions
+
+
 def _phase(piece: Piece, x: float) -> float:
     """Steps done at local frame x: phase0 + r0·x + (r1 - r0)·x² / (2·length)."""
-    r0, dr = float(piece.r0), float(piece.r1 - piece.r0)
-    return float(piece.phase0) + r0 * x + dr * x * x / (2 * max(piece.length, 1))
+    n = piece.numbers
+    return n.whole + n.frac + n.r0 * x + n.dr * x * x / (2 * n.length)
 
 
 def _cadence_positions(piece: Piece, steps: NDArray[np.int64]) -> NDArray[np.float64]:
     # Solve phase(x) = k for x: (dr / 2L)·x² + r0·x - Δ = 0 with Δ = k - phase0, in the form
     # x = 2Δ / (r0 + sqrt(r0² + 2·dr·Δ / L)), which stays accurate when dr is tiny or zero.
-    whole = math.floor(piece.phase0)
-    delta = (steps - whole).astype(np.float64) - float(piece.phase0 - whole)
-    r0, dr = float(piece.r0), float(piece.r1 - piece.r0)
-    root = np.sqrt(np.maximum(r0 * r0 + 2.0 * dr * delta / max(piece.length, 1), 0.0))
-    positions: NDArray[np.float64] = piece.start + 2.0 * delta / (r0 + root)
+    n = piece.numbers
+    delta = (steps - n.whole).astype(np.float64) - n.frac
+    root = np.sqrt(np.maximum(n.r0 * n.r0 + 2.0 * n.dr * delta / n.length, 0.0))
+    positions: NDArray[np.float64] = piece.start + 2.0 * delta / (n.r0 + root)
     return positions
 
 
@@ -325,6 +368,6 @@ def _rhythm_clicks(
     steps = np.arange(k_lo, max(k_hi, k_lo), dtype=np.int64)
     offsets = np.array([float(o) for o in span.rhythm_offsets])
     cycles, index = np.divmod(steps, per_cycle)
-    positions = span.start + cycles * cycle + offsets[index]
+    positions = _within(span.start + cycles * cycle + offsets[index], span.start, span.end)
     keep = (positions >= start) & (positions < stop)
     return positions[keep], steps[keep]

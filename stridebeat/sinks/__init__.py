@@ -1,1 +1,1 @@
-"""Where rendered audio goes: a file (``wav``) or a live stream (``live``)."""
+"""Where rendered audio goes: a file (``file``), or live (``live``) on a device (``devices``)."""

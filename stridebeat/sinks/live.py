@@ -1,10 +1,14 @@
-"""Live output through sounddevice; the only module that imports it.
+"""Live play: a renderer's audio on an output device, steered while it plays.
 
 A producer thread renders a little ahead (about 100 ms) into a ring buffer; PortAudio's
 callback only copies from it. The callback allocates no arrays, reads no files, takes no
 locks and always fills the whole buffer (with silence where the producer fell behind: an
 underrun, counted). Controls (cadence, pause, cue mute) are requests the producer carries
 out at the next frame it renders, so a change is heard within the read-ahead.
+
+The player knows nothing of cue scripts or speech: after a cadence change it asks the
+``cues_for`` callback it was given (by whoever placed the cues) for the cues of the changed
+renderer, on a worker thread, and mixes them in from the next frame it renders.
 """
 
 from __future__ import annotations
@@ -12,88 +16,24 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from stridebeat.engine.render import Renderer, SpokenCue
-from stridebeat.errors import DeviceError, InputError
+from stridebeat.engine.timeline import Timeline
+from stridebeat.errors import DeviceError
+from stridebeat.sinks.devices import DEFAULT_LATENCY, RENDER_HINT, OutputDevice, OutputStream
 
-_RENDER_HINT = "use 'stridebeat render' to make a file instead"
 # How far the producer renders ahead of the callback: a key press is heard this much plus the
 # output latency later (75 + 50 ms), and the producer has this much slack before an underrun.
 AHEAD_SECONDS = 0.075
 FADE_SECONDS = 0.03  # Ctrl-C fades out over this long
 STALL_SECONDS = 2.0  # no callback for this long while playing: the device is gone
-DEFAULT_LATENCY = 0.05  # seconds; PortAudio's low default is choppy on a Raspberry Pi
-
-
-def _sounddevice() -> Any:
-    try:
-        import sounddevice
-    except OSError:
-        raise DeviceError(
-            "the PortAudio library is not installed (Debian: apt-get install libportaudio2); "
-            f"{_RENDER_HINT}"
-        ) from None
-    return sounddevice
-
-
-@dataclass(frozen=True)
-class OutputDevice:
-    index: int
-    name: str
-    host_api: str
-    channels: int
-    default_rate: int
-    is_default: bool = False
-
-
-def output_devices() -> list[OutputDevice]:
-    """Every device that can play, as PortAudio sees it now."""
-    sd = _sounddevice()
-    try:
-        devices = sd.query_devices()
-        apis = sd.query_hostapis()
-        default = sd.default.device[1]
-    except sd.PortAudioError as exc:
-        raise DeviceError(f"cannot list sound devices ({exc}); {_RENDER_HINT}") from None
-    return [
-        OutputDevice(
-            d["index"],
-            d["name"],
-            apis[d["hostapi"]]["name"],
-            d["max_output_channels"],
-            round(d["default_samplerate"]),
-            d["index"] == default,
-        )
-        for d in devices
-        if d["max_output_channels"] > 0
-    ]
-
-
-def find_device(wanted: str | None) -> OutputDevice:
-    """The output to play on: an index, a part of a device's name, or the default."""
-    devices = output_devices()
-    if not devices:
-        raise DeviceError(f"no sound output device found; {_RENDER_HINT}")
-    if wanted is None or wanted == "":
-        return next((d for d in devices if d.is_default), devices[0])
-    if wanted.isdigit():
-        matches = [d for d in devices if d.index == int(wanted)]
-    else:
-        matches = [d for d in devices if wanted.lower() in f"{d.name} {d.host_api}".lower()]
-    if not matches:
-        listing = "; ".join(f"{d.index}: {d.name} ({d.host_api})" for d in devices)
-        raise InputError(
-            f"no output device matches {wanted!r}. Available: {listing}. "
-            f"Give --device a number or part of a name, or {_RENDER_HINT}"
-        )
-    return matches[0]
 
 
 @dataclass(frozen=True)
@@ -125,11 +65,16 @@ class Summary:
         return (self.frame - self.start) / self.rate
 
 
-Rescheduler = Callable[[Renderer], list[SpokenCue]]
+# Given the renderer after a live cadence change, the spoken cues placed afresh for it.
+SpokenCuesFor = Callable[[Renderer], list[SpokenCue]]
 
 
 class LivePlayer:
-    """Plays a renderer's audio on an output device, with live controls."""
+    """Plays a renderer's audio on an output device, with live controls.
+
+    It provides what controls ask of live play (``stridebeat.controls.interface.LiveControl``):
+    ``toggle_pause``, ``change_cadence``, ``toggle_cues`` and ``status``, from any thread.
+    """
 
     def __init__(
         self,
@@ -139,7 +84,7 @@ class LivePlayer:
         start: int = 0,
         blocksize: int = 0,
         latency: float | str = DEFAULT_LATENCY,
-        reschedule: Rescheduler | None = None,
+        cues_for: SpokenCuesFor | None = None,
     ) -> None:
         self.renderer = renderer
         self.device = device
@@ -147,7 +92,7 @@ class LivePlayer:
         self.channels = renderer.channels
         self.blocksize = blocksize
         self.latency = latency
-        self._reschedule = reschedule
+        self._cues_for = cues_for
         self._chunk = max(blocksize, 256) if blocksize else 512
         self._capacity = max(round(AHEAD_SECONDS * self.rate), 2 * self._chunk)
         self._ring = np.zeros((self._capacity, self.channels), dtype=np.float32)
@@ -171,32 +116,37 @@ class LivePlayer:
         self.first_sound: float | None = None
         self._last_callback = 0.0
         # requests from the controls, carried out by the producer
-        self._requests: list[tuple[str, float, float]] = []
-        self._new_cues: list[SpokenCue] | None = None
+        self._requests: deque[tuple[str, float, float]] = deque()
+        # cues placed for a changed timeline by the cue worker, taken by the producer
+        self._placed: deque[tuple[Timeline, list[SpokenCue]]] = deque()
         self.cues_muted = False
         self._spoken = renderer.cues
         self.key_delays: list[float] = []  # seconds from a cadence request to its first frame
         self.changes: list[tuple[int, float]] = []  # (frame, spm added) of each cadence change
-        self._rescheduling = threading.Lock()  # one cue worker at a time: Speech is not shared
+        self._placing_cues = threading.Lock()  # one cue worker at a time: Speech is not shared
         self._stop = threading.Event()
         self._error: BaseException | None = None
 
     # --- controls (any thread) -------------------------------------------------------------
 
     def change_cadence(self, delta_spm: float) -> None:
+        """Raise (or lower) the cadence by ``delta_spm`` from the next frame rendered on."""
         self._requests.append(("cadence", delta_spm, time.perf_counter()))
 
     def toggle_pause(self) -> None:
+        """Pause, or resume on the first beat at or after where the sound stopped."""
         self._requests.append(("pause", 0.0, time.perf_counter()))
 
     def toggle_cues(self) -> None:
+        """Mute the spoken cues, or bring them back."""
         self._requests.append(("cues", 0.0, time.perf_counter()))
 
     def status(self) -> Status:
+        """Where play is now, for a status line or a remote control."""
         renderer, frame = self.renderer, self._read
         timeline = renderer.timeline
         span = timeline.spans[timeline.span_index_at(frame)] if timeline.spans else None
-        upcoming = next((c.cue for c in renderer.cues if c.cue.frame >= frame), None)
+        upcoming = next((c for c in renderer.cues if c.frame >= frame), None)
         return Status(
             frame,
             timeline.length,
@@ -213,22 +163,20 @@ class LivePlayer:
 
     def play(self, tick: Callable[[Status], None] | None = None, poll: float = 0.1) -> Summary:
         """Play until the session ends; Ctrl-C fades out and raises KeyboardInterrupt."""
-        sd = _sounddevice()
         producer = threading.Thread(target=self._produce, name="stridebeat-live", daemon=True)
         producer.start()
         try:
-            stream = sd.OutputStream(
-                samplerate=self.rate,
+            stream = OutputStream(
+                self.device,
+                rate=self.rate,
                 channels=self.channels,
-                dtype="float32",
-                device=self.device.index,
                 blocksize=self.blocksize,
                 latency=self.latency,
                 callback=self._callback,
             )
-        except (sd.PortAudioError, ValueError) as exc:
+        except DeviceError:
             self._stop.set()
-            raise DeviceError(f"cannot open {self.device.name} ({exc}); {_RENDER_HINT}") from None
+            raise
         try:
             self._wait_for_producer()
             self._last_callback = time.perf_counter()
@@ -240,7 +188,7 @@ class LivePlayer:
                 if not self._paused and time.perf_counter() - self._last_callback > STALL_SECONDS:
                     raise DeviceError(
                         f"{self.device.name} stopped playing (unplugged or switched off?); "
-                        f"resume later with --start-at, or {_RENDER_HINT}"
+                        f"resume later with --start-at, or {RENDER_HINT}"
                     )
                 if tick is not None:
                     tick(self.status())
@@ -249,11 +197,7 @@ class LivePlayer:
             raise
         finally:
             self._stop.set()
-            try:
-                stream.abort() if self._fading else stream.stop()
-                stream.close()
-            except sd.PortAudioError:
-                pass
+            stream.close(abort=self._fading)
         return self.summary()
 
     def summary(self) -> Summary:
@@ -271,14 +215,14 @@ class LivePlayer:
 
     def _wait_for_producer(self) -> None:
         deadline = time.perf_counter() + 2.0
-        # full: less than a chunk of room left (the producer writes whole chunks)
-        wanted = min(self._capacity - self._chunk, self.renderer.length - self.start)
-        while (
-            self._written - self._read < wanted
-            and not self._producer_done
-            and time.perf_counter() < deadline
-        ):
+        while not self._ahead() and not self._producer_done and time.perf_counter() < deadline:
             time.sleep(0.002)
+
+    def _ahead(self) -> bool:
+        """Whether the ring is full (less than a chunk of room left: the producer writes whole
+        chunks) or holds the rest of the session: then the sound may start."""
+        wanted = min(self._capacity - self._chunk, self.renderer.length - self._read)
+        return self._written - self._read >= wanted
 
     def _fade_out(self) -> None:
         self._fading = True
@@ -353,24 +297,25 @@ class LivePlayer:
                 self._ring[at : at + first] = block[:first]
                 self._ring[: count - first] = block[first:]
                 self._written += count
-                if self._resuming:  # the first block after a pause is ready: sound again
+                if self._resuming and self._ahead():  # as at the start: sound again
                     self._resuming = self._paused = False
         except BaseException as exc:  # reported by the main thread
             self._error = exc
 
     def _handle_requests(self) -> None:
-        if self._new_cues is not None:
-            self._take_new_cues(self._new_cues)
-            self._new_cues = None
+        while self._placed:
+            timeline, cues = self._placed.popleft()
+            if timeline is self.renderer.timeline:  # not overtaken by a later change
+                self._take_new_cues(cues)
         while self._requests:
-            kind, value, asked = self._requests.pop(0)
+            kind, value, asked = self._requests.popleft()
             if kind == "cadence":
                 timeline = self.renderer.timeline.with_cadence_change(self._written, value)
                 self.renderer = self.renderer.replaced(timeline=timeline)
                 self.key_delays.append(time.perf_counter() - asked)
                 self.changes.append((self._written, value))
-                if self._reschedule is not None:
-                    self._start_rescheduling(self.renderer)
+                if self._cues_for is not None:
+                    self._start_placing_cues(self._cues_for, self.renderer)
             elif kind == "cues":
                 self.cues_muted = not self.cues_muted
                 self.renderer = self.renderer.replaced(cues=[] if self.cues_muted else self._spoken)
@@ -390,47 +335,29 @@ class LivePlayer:
         self._written = self._read = frame
         self._resuming = True
 
-    def _start_rescheduling(self, renderer: Renderer) -> None:
-        reschedule = self._reschedule
-        assert reschedule is not None
+    def _start_placing_cues(self, cues_for: SpokenCuesFor, renderer: Renderer) -> None:
+        """Ask ``cues_for`` for the changed renderer's cues on a worker thread; the producer
+        takes them if no later change overtook them meanwhile."""
 
         def work() -> None:
             try:
-                with self._rescheduling:
-                    cues = reschedule(renderer)
+                with self._placing_cues:
+                    if self.renderer.timeline is not renderer.timeline:
+                        return  # overtaken while waiting: only the latest change is placed
+                    cues = cues_for(renderer)
             except BaseException as exc:  # reported by the main thread
                 self._error = exc
                 return
-            if self.renderer.timeline is renderer.timeline:  # not overtaken by another change
-                self._new_cues = cues
+            self._placed.append((renderer.timeline, cues))
 
         threading.Thread(target=work, name="stridebeat-cues", daemon=True).start()
 
     def _take_new_cues(self, cues: list[SpokenCue]) -> None:
         """Cues for the new cadence from the next frame on; a phrase already speaking ends."""
         frame = self._written
-        kept = [c for c in self._spoken if c.cue.frame < frame]
-        speaking_until = max((c.cue.frame + len(c.wave) for c in kept), default=frame)
-        fresh = [c for c in cues if c.cue.frame >= max(frame, speaking_until)]
+        kept = [c for c in self._spoken if c.frame < frame]
+        speaking_until = max((c.frame + len(c.wave) for c in kept), default=frame)
+        fresh = [c for c in cues if c.frame >= max(frame, speaking_until)]
         self._spoken = kept + fresh
         if not self.cues_muted:
             self.renderer = self.renderer.replaced(cues=self._spoken)
-
-
-def play_file(path: Path) -> None:
-    """Play a short rendered file on the default output and wait until it ends."""
-    import soundfile as sf
-
-    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    play_wave(data, rate)
-
-
-def play_wave(wave: NDArray[np.float32], rate: int) -> None:
-    """Play a short array (frames, or frames × channels) and wait until it ends."""
-    sd = _sounddevice()
-    device = find_device(None)
-    try:
-        sd.play(wave, rate, device=device.index)
-        sd.wait()
-    except (sd.PortAudioError, ValueError) as exc:
-        raise DeviceError(f"{device.name} could not play ({exc}); {_RENDER_HINT}") from None

@@ -15,19 +15,26 @@ The target: +7.5% by default
   (2016, Scand J Med Sci Sports 26:197) gave runners a +7.5% target from the first of 8
   sessions; they reached +8.6% and still had it 30 days later. So the default is +7.5%,
   and anything from +5% to +10% is inside what was tested. Up to +15% is allowed with a
-  warning; beyond that nothing was studied, so stridebeat refuses. If you already run at
-  175 spm or more, you are in the 170-180 range the article suggests: an increase is
-  optional, at most +5%, and never above 185 spm.
+  warning; beyond that nothing was studied, so stridebeat refuses. The article suggests
+  a cadence around 170-180, so a default target never goes above 180 spm.
+
+A holding plan when you are already there
+  If you run at 175 spm or more, you are already in the article's range: the default is
+  a holding plan, 4 weeks at your own cadence with the same warm-ups, strength days,
+  fading metronome and retention checks, so the rhythm holds without the click. The same
+  plan comes when you give your baseline as the target. A rise is still yours to ask
+  for: at most +5%, never above 185 spm.
 
 Small weekly steps: stridebeat's own design choice
   The studies above used one fixed target from the first session; they did not ramp. The
-  plan instead raises the cadence by at most 3% of your baseline a week, then holds the
-  target for at least a week. That weekly ramp is stridebeat's choice, not a finding of
-  those trials. It is supported by Van Dyck et al. (2015), who found that tempo shifts
-  of 1-3% go unnoticed yet still pull a runner's cadence along, and by the article's
-  advice to progress gradually. Week 1 is already the first step. The number of weeks is
-  the fewest the 3% cap allows, plus the hold week; asking for more weeks adds hold
-  weeks.
+  plan instead raises the cadence by at most 3% of your baseline a week (rounded down to
+  whole steps, so no week rises more than that: from 160 spm, 164, 168, 172), then
+  holds the target for at least a week. That weekly ramp is stridebeat's choice, not a
+  finding of those trials. It is supported by Van Dyck et al. (2015), who found that
+  tempo shifts of 1-3% go unnoticed yet still pull a runner's cadence along, and by the
+  article's advice to progress gradually. Week 1 is already the first step. The number
+  of weeks is the fewest the 3% cap allows, plus the hold week; asking for more weeks
+  adds hold weeks.
 
 How many sessions, how long
   Davis et al. (2020, Curr Rev Musculoskelet Med 13:103) reviewed the retraining
@@ -55,6 +62,24 @@ Retention checks
   the rhythm on your own, then count your steps for 30 seconds and double the count.
   That shows whether the new cadence stays without the click, which is what fading is
   for.
+
+When a week repeats
+  A week runs from its first session to the day before the next week's first. On the
+  next week's first day its verdict is settled, from what you did by its last day, and
+  it never changes after: if you are told on Monday to step up, that stands. A session
+  not done by then (at most two days after its date, and within its week) is missed.
+  If fewer than two-thirds of a week's runs were done, or a retention check that week
+  was more than 3% below its cadence, the next week repeats the cadence and the rest of
+  the plan moves a week later. Pain of 4/10 or more steps the cadence back for a week.
+  So a plan left for three weeks picks up where you left off, never a step higher. This
+  is stridebeat's own rule: the studies kept to fixed schedules.
+
+Recording what you did
+  'stridebeat done' records a session once; asking again adds nothing. A session
+  planned for a later day needs the day you ran it ('--on 2026-12-09'), and a settled
+  week takes no more. 'stridebeat today' tells you when today's session is already
+  done and names the next one. 'stridebeat check 172' says how your retention check
+  compares with this week's target.
 
 Warm-up and strength days
   The article ("Running from your glutes") says: wake the glutes up before every run,

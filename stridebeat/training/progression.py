@@ -5,15 +5,19 @@ Pure: ``check_settings`` turns what the runner asked for into a target and a num
 rules, and where the issue left a choice, the choice made (``stridebeat plan explain`` tells
 the runner the same, with the studies):
 
-- **Target.** Default +7.5% of baseline (Willy 2016). +5 to +10% is what the studies tested;
-  below +5% or above +10% (up to +15%) gets a note; beyond +15% is refused. A runner at
-  175 spm or more is told an increase is optional, and gets at most +5%, never above 185.
-- **Weekly cadence.** Week w aims at round(baseline x (1 + 3% x w)), never above the target,
-  then holds the target. Week 1 is already the first step (the trials started at their target
-  from session 1, so a first week at the baseline would only delay the work). The 3% cap
-  applies to that unrounded line; rounding to whole spm can make one week's rise up to 1 spm
-  more than 3% of baseline (160 spm: 3% is 4.8; the weeks go 165, 170, 172, 172).
-  Weeks default to the fewest the cap allows plus one hold week; more weeks add hold weeks.
+- **Target.** Default +7.5% of baseline (Willy 2016), but never above 180 spm, the top of the
+  article's 170-180 range. +5 to +10% is what the studies tested; below +5% or above +10% (up
+  to +15%) gets a note; beyond +15% is refused.
+- **Holding plan.** A runner at 175 spm or more, or one whose target is their baseline
+  (rounded to whole spm), gets a *holding plan*: the same warm-ups, strength days, fading
+  metronome and retention checks, every week at their own cadence (4 weeks by default). A
+  runner at 175+ may still ask for a rise: at most +5%, never above 185.
+- **Weekly cadence.** Each week's cadence is the last one plus at most 3% of the baseline,
+  rounded *down* to whole spm, never above the target, then it holds the target. So no week
+  ever rises more than the 3% the plan states (160 spm: 3% is 4.8; the weeks go 164, 168,
+  172, 172). Week 1 is already the first step (the trials started at their target from
+  session 1, so a first week at the baseline would only delay the work). Weeks default to
+  the fewest the cap allows plus one hold week; more weeks add hold weeks.
 - **Settings.** 1-6 run days and 0-3 strength days a week, one session a day (so at most 7
   together); at most 26 weeks (half a year).
 """
@@ -25,20 +29,23 @@ import math
 from dataclasses import dataclass, field
 
 from stridebeat.errors import InputError
-from stridebeat.units import PLAN_BASELINE_SPM
+from stridebeat.units import PLAN_BASELINE_SPM, plural
 
 DEFAULT_PERCENT = 7.5
+DEFAULT_CEILING = 180  # the article's 170-180: a default target never goes above
 STUDIED_PERCENT = (5.0, 10.0)  # Heiderscheit 2011: +5% and +10%
 MAX_PERCENT = 15.0
-FAST_BASELINE = 175.0  # at or above: an increase is optional
+FAST_BASELINE = 175.0  # at or above: a holding plan by default, a rise only if asked for
 FAST_PERCENT = 5.0
 FAST_CEILING = 185
 WEEKLY_CAP = 0.03  # of baseline
+HOLD_WEEKS = 4  # a holding plan's default length
 MAX_WEEKS = 26
 DEFAULT_RUN_DAYS = 3
 DEFAULT_STRENGTH_DAYS = 2
 RUN_DAYS_RANGE = (1, 6)
 STRENGTH_DAYS_RANGE = (0, 3)
+_EPSILON = 1e-9  # float slack when a week's rise is exactly 3% of the baseline
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,11 @@ class SettingError(InputError):
         super().__init__(message)
 
 
+def holding(baseline_spm: float, target_spm: int) -> bool:
+    """Whether a plan from ``baseline_spm`` to ``target_spm`` holds the cadence (no rise)."""
+    return target_spm == round(baseline_spm)
+
+
 # --- settings -> target, weeks, notes -----------------------------------------------------------
 
 
@@ -70,16 +82,20 @@ def check_settings(settings: PlanSettings) -> tuple[int, int, list[str]]:
     _check_baseline(settings.baseline_spm)
     _check_days(settings.run_days, settings.strength_days)
     target, notes = _target(settings)
+    hold = holding(settings.baseline_spm, target)
     need = minimum_weeks(settings.baseline_spm, target)
     weeks = settings.weeks
     if weeks is None:
-        weeks = need
-        notes.append(
-            f"{need} weeks: {need - 1} of rising (at most 3% of your baseline a week), then 1 "
-            f"holding {target} spm (the fewest the weekly cap allows)."
-        )
-    elif weeks < 1:
-        raise SettingError("weeks", f"{weeks} weeks: a plan needs at least {need} weeks")
+        weeks = HOLD_WEEKS if hold else need
+        if hold:
+            notes.append(f"{weeks} weeks holding {target} spm (the default for a holding plan).")
+        else:
+            notes.append(
+                f"{need} weeks: {need - 1} of rising (at most 3% of your baseline a week), then "
+                f"1 holding {target} spm (the fewest the weekly cap allows)."
+            )
+    elif weeks < 1 or (hold and weeks < need):
+        raise SettingError("weeks", f"{weeks} weeks: a plan needs at least {plural(need, 'week')}")
     elif weeks < need:
         raise SettingError(
             "weeks",
@@ -114,13 +130,6 @@ def _check_baseline(baseline: float) -> None:
             f"a baseline of {baseline:g} spm is outside {low:g}-{high:g} spm: measure your "
             "cadence on an easy run (steps per minute, both feet) and give that",
         )
-    if max_target(baseline) <= baseline:
-        raise SettingError(
-            "baseline_spm",
-            f"at {baseline:g} spm you already run at or above {FAST_CEILING} spm, the highest "
-            "cadence stridebeat plans for: no increase is needed. To hold it, practise with a "
-            f"steady metronome at {round(baseline)} spm",
-        )
 
 
 def _check_days(run_days: int, strength_days: int) -> None:
@@ -148,22 +157,23 @@ def _check_days(run_days: int, strength_days: int) -> None:
 
 
 def max_target(baseline: float) -> int:
-    """The highest target stridebeat plans for: +15%, or for a runner at 175+, +5% up to 185."""
+    """The highest target stridebeat plans for: +15%, or for a runner at 175+, +5% up to 185
+    (and never below the baseline itself: a holding plan)."""
     if baseline >= FAST_BASELINE:
-        return min(round(baseline * (1 + FAST_PERCENT / 100)), FAST_CEILING)
+        return max(min(round(baseline * (1 + FAST_PERCENT / 100)), FAST_CEILING), round(baseline))
     return round(baseline * (1 + MAX_PERCENT / 100))
+
+
+def default_target(baseline: float) -> int:
+    """+7.5%, never above 180 spm; a runner at 175 or more holds their own cadence."""
+    if baseline >= FAST_BASELINE:
+        return round(baseline)
+    return min(round(baseline * (1 + DEFAULT_PERCENT / 100)), DEFAULT_CEILING)
 
 
 def _target(settings: PlanSettings) -> tuple[int, list[str]]:
     baseline = settings.baseline_spm
-    fast = baseline >= FAST_BASELINE
     notes: list[str] = []
-    if fast:
-        notes.append(
-            f"At {baseline:g} spm you already run in the 170-180 range the article suggests: "
-            f"raising your cadence is optional. stridebeat raises it by at most +5%, to no "
-            f"more than {FAST_CEILING} spm."
-        )
     if settings.target_spm is not None and settings.target_percent is not None:
         raise SettingError(
             "target_percent", "give a target cadence or a percentage increase, not both"
@@ -179,36 +189,65 @@ def _target(settings: PlanSettings) -> tuple[int, list[str]]:
         target = settings.target_spm
         asked = f"{target} spm"
     else:
-        target = max_target(baseline) if fast else round(baseline * (1 + DEFAULT_PERCENT / 100))
-        percent_text = f"+{_percent(baseline, target):.1f}%"
-        why = f"at most +5% and {FAST_CEILING} spm" if fast else "the default"
-        notes.append(f"Target: {target} spm, {percent_text} on {baseline:g} spm ({why}).")
+        target = default_target(baseline)
+        if holding(baseline, target):
+            notes.append(_holding_note(baseline, target))
+            return target, notes
+        why = "the default"
+        if target == DEFAULT_CEILING:
+            why = f"the default, kept to {DEFAULT_CEILING}, the top of the article's 170-180"
+        notes.append(
+            f"Target: {target} spm, +{_percent(baseline, target):.1f}% on {baseline:g} spm ({why})."
+        )
         return target, notes
     _check_target(baseline, target, asked, key)
+    if holding(baseline, target):
+        notes.append(_holding_note(baseline, target))
+        return target, notes
     percent = _percent(baseline, target)
     if target > round(baseline * (1 + STUDIED_PERCENT[1] / 100)):
         notes.append(
             f"Warning: a target of {target} spm is +{percent:.1f}%, more than the +5 to +10% "
             "the studies tested. Go gently, and drop the target if anything hurts."
         )
-    elif not fast and target < round(baseline * (1 + STUDIED_PERCENT[0] / 100)):
+    elif baseline < FAST_BASELINE and target < round(baseline * (1 + STUDIED_PERCENT[0] / 100)):
         notes.append(
             f"A target of {target} spm is +{percent:.1f}%, less than the +5 to +10% the "
             "studies tested: a gentle change, fine if that is what you want."
         )
+    if target > DEFAULT_CEILING:
+        notes.append(
+            f"A target of {target} spm is above the 170-180 range the article suggests: "
+            "fine if you chose it, not needed."
+        )
     return target, notes
+
+
+def _holding_note(baseline: float, target: int) -> str:
+    where = (
+        f"At {baseline:g} spm you already run in or above the 170-180 range the article "
+        "suggests, so"
+        if baseline >= FAST_BASELINE
+        else f"Your target is your baseline of {baseline:g} spm, so"
+    )
+    return (
+        f"{where} this is a holding plan: every week at {target} spm, with the same warm-ups, "
+        "strength days, fading metronome and retention checks, to make the cadence your own."
+    )
 
 
 def _check_target(baseline: float, target: int, asked: str, key: str) -> None:
     most = max_target(baseline)
-    if target <= baseline:
+    if target < round(baseline):
         raise SettingError(
             key,
-            f"a target of {asked} is not above your baseline of {baseline:g} spm: give a "
-            f"higher one, up to {most} spm",
+            f"a target of {asked} is below your baseline of {baseline:g} spm: give a higher "
+            f"one, up to {most} spm, or {round(baseline)} to hold your cadence",
         )
     if target > most:
-        if baseline >= FAST_BASELINE:
+        if most == round(baseline):
+            limit = f"above {FAST_CEILING} spm a plan holds your cadence"
+        elif baseline >= FAST_BASELINE:
             limit = f"+5% and at most {FAST_CEILING} spm for a runner already at 175 or more"
         else:
             limit = "+15% above your baseline; bigger jumps were not studied"
@@ -225,25 +264,35 @@ def _percent(baseline: float, target: float) -> float:
 
 
 def minimum_weeks(baseline_spm: float, target_spm: int) -> int:
-    """The fewest weeks from baseline to target at 3% of baseline a week, plus one hold week.
+    """The fewest weeks from baseline to target at 3% of baseline a week, plus one hold week
+    (a holding plan: one week).
 
-    >>> minimum_weeks(160, 172)  # weeks 165, 170, 172, then a hold week
+    >>> minimum_weeks(160, 172)  # weeks 164, 168, 172, then a hold week
     4
     """
-    if target_spm <= baseline_spm:
+    if target_spm < round(baseline_spm):
         raise InputError(
-            f"a target of {target_spm} spm is not above the baseline of {baseline_spm:g} spm"
+            f"a target of {target_spm} spm is below the baseline of {baseline_spm:g} spm"
         )
-    rising = 1
-    while _cap_line(baseline_spm, rising) < target_spm:
-        rising += 1
-    return rising + 1
+    climb = _climb(baseline_spm, target_spm)
+    return len(climb) + 1 if climb and climb[-1] != round(baseline_spm) else 1
 
 
-def _cap_line(baseline: float, week: int) -> int:
-    return round(baseline * (1 + WEEKLY_CAP * week))
+def _climb(baseline: float, target: int) -> list[int]:
+    """The rising weeks, each at most 3% of the baseline above the last, up to the target."""
+    if holding(baseline, target):
+        return [target]
+    cap = WEEKLY_CAP * baseline
+    weeks: list[int] = []
+    cadence: float = baseline
+    while cadence < target:
+        cadence = min(target, math.floor(cadence + cap + _EPSILON))
+        weeks.append(int(cadence))
+    return weeks
 
 
 def weekly_cadences(baseline_spm: float, target_spm: int, weeks: int) -> tuple[int, ...]:
-    """Each week's cadence: round(baseline x (1 + 3% x week)), never above the target."""
-    return tuple(min(target_spm, _cap_line(baseline_spm, w)) for w in range(1, weeks + 1))
+    """Each week's cadence: the last plus at most 3% of baseline (whole spm, rounded down),
+    never above the target, then the target."""
+    climb = _climb(baseline_spm, target_spm)
+    return tuple(climb[w] if w < len(climb) else target_spm for w in range(weeks))

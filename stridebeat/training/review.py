@@ -4,18 +4,21 @@ Pure: ``review`` takes the plan, what the history holds and today's date, and gi
 to follow from now on with what to tell the runner. The rules (issue 6, item 5), and where
 the issue left a choice, the choice made:
 
+- **Weeks.** A week runs from its first session's day to the day before the next week's
+  first session (the last week: seven days, or to its last session). Its verdict is settled
+  on the first day of the next week, from what was done by its last day, and never changes
+  after: records dated later do not count for it, and each week is looked back on once, in
+  order (the plan file records it in ``reviewed_weeks``). So a runner told on Monday to step
+  up is never told on Tuesday to hold.
 - **Missed.** A planned session counts as done when the history has a session of its week
   and number that finished (or was marked done), on a day from a week before its date to two
-  days after. One not done within two days of its date is *missed* (on its date + 3).
-- **Over.** A week is over when each of its sessions' date + 2 days is before today. Each week
-  is looked back on once, in order; the plan file records it in ``reviewed_weeks``.
+  days after, but never after its week's last day. One not done by then is *missed*.
 - **Hold.** Fewer than two-thirds of a week's runs done, or a retention check in its days more
   than 3% below its cadence: a *hold week* is inserted after it, the same sessions at the
   same cadence, and everything after moves a week later (and a week number up).
-- **Pain** of 4/10 or more reported in a week's days (from its first session to the next
-  week's first): a week one cadence step lower is inserted after it, then a week back at its
-  cadence (so the climb never rises more than a step a week), and the runner is told to see a
-  physiotherapist if the pain persists.
+- **Pain** of 4/10 or more reported in a week's days: a week one cadence step lower is
+  inserted after it, then a week back at its cadence (so the climb never rises more than a
+  step a week), and the runner is told to see a physiotherapist if the pain persists.
 - Inserted weeks are listed in the plan's ``held_weeks``. Days keep their weekday pattern, so
   never two runs fall on one day.
 """
@@ -72,14 +75,13 @@ def review(
             messages.append(message)
         reviewed = tuple(sorted({*plan.reviewed_weeks, week}))
         plan = replace(plan, reviewed_weeks=reviewed)
+    bounds = week_bounds(plan)
     missed = tuple(
-        (s.week, s.number) for s in plan.sessions if _due(s, today) and not is_done(s, done)
+        (s.week, s.number)
+        for s in plan.sessions
+        if last_day(s, bounds) < today and not is_done(s, done, bounds)
     )
     return Review(plan, missed, tuple(held), tuple(messages))
-
-
-def _due(planned: PlannedSession, today: datetime.date) -> bool:
-    return planned.date + datetime.timedelta(GRACE_DAYS) < today
 
 
 def counts_as_done(record: SessionRecord) -> bool:
@@ -87,14 +89,47 @@ def counts_as_done(record: SessionRecord) -> bool:
     return record.finished or record.source == "done"
 
 
-def is_done(planned: PlannedSession, done: Sequence[SessionRecord]) -> bool:
-    """Whether ``done`` (records that count) has ``planned``'s week and number in its window."""
-    earliest = planned.date - datetime.timedelta(EARLY_DAYS)
-    latest = planned.date + datetime.timedelta(GRACE_DAYS)
-    return any(
-        r.week == planned.week and r.number == planned.number and earliest <= r.day <= latest
-        for r in done
-    )
+Bounds = dict[int, tuple[datetime.date, datetime.date]]
+
+
+def week_bounds(plan: Plan) -> Bounds:
+    """Each week's first and last day: from its first session's day to the day before the
+    next week's first session (the last week: seven days, or to its last session)."""
+    weeks = list(_weeks(plan).items())
+    bounds: Bounds = {}
+    for i, (week, planned) in enumerate(weeks):
+        first = planned[0].date
+        if i + 1 < len(weeks):
+            end = weeks[i + 1][1][0].date - datetime.timedelta(1)
+        else:
+            end = first + datetime.timedelta(6)
+        bounds[week] = (first, max(end, planned[-1].date))
+    return bounds
+
+
+def week_of(plan: Plan, day: datetime.date) -> int:
+    """The week ``day`` falls in: before the plan its first week, after it its last."""
+    bounds = week_bounds(plan)
+    for week, (_, end) in bounds.items():
+        if day <= end:
+            return week
+    return max(bounds)
+
+
+def last_day(planned: PlannedSession, bounds: Bounds) -> datetime.date:
+    """The last day ``planned`` may be done: two days after its date, within its week."""
+    return min(planned.date + datetime.timedelta(GRACE_DAYS), bounds[planned.week][1])
+
+
+def first_day(planned: PlannedSession) -> datetime.date:
+    """The first day ``planned`` may be done: a week before its date."""
+    return planned.date - datetime.timedelta(EARLY_DAYS)
+
+
+def is_done(planned: PlannedSession, done: Sequence[SessionRecord], bounds: Bounds) -> bool:
+    """Whether ``done`` (records that count) has ``planned``'s week and number in its window
+    (``bounds``: the plan's ``week_bounds``)."""
+    return done_record(planned, done, bounds) is not None
 
 
 def _weeks(plan: Plan) -> dict[int, list[PlannedSession]]:
@@ -105,26 +140,12 @@ def _weeks(plan: Plan) -> dict[int, list[PlannedSession]]:
 
 
 def _next_over_week(plan: Plan, today: datetime.date) -> int | None:
-    for week, planned in _weeks(plan).items():
+    """The first week not yet reviewed, if it is over (today is after its last day)."""
+    for week, (_, end) in week_bounds(plan).items():
         if week in plan.reviewed_weeks:
             continue
-        if all(_due(s, today) for s in planned):
-            return week
-        return None  # weeks are looked back on in order
+        return week if end < today else None  # weeks are looked back on in order
     return None
-
-
-def _window(plan: Plan, week: int) -> tuple[datetime.date, datetime.date | None]:
-    """The days that count for ``week``: its first session's, up to the next week's first."""
-    weeks = _weeks(plan)
-    first = weeks[week][0].date
-    later = [s[0].date for w, s in weeks.items() if w > week]
-    return first, (later[0] if later else None)
-
-
-def _in(day: datetime.date, window: tuple[datetime.date, datetime.date | None]) -> bool:
-    start, end = window
-    return start <= day and (end is None or day < end)
 
 
 def _verdict(
@@ -136,9 +157,10 @@ def _verdict(
 ) -> tuple[list[int], str]:
     """The cadences of the weeks to insert after ``week`` (none: carry on), and why."""
     cadence = plan.week_cadences[week - 1]
-    window = _window(plan, week)
+    bounds = week_bounds(plan)
+    first, end = bounds[week]
     nxt = week + 1
-    pains = [p for p in pain_reports if p.level >= PAIN_LEVEL and _in(p.day, window)]
+    pains = [p for p in pain_reports if p.level >= PAIN_LEVEL and first <= p.day <= end]
     if pains:
         worst = max(pains, key=lambda p: (p.level, p.day))
         back = _step_back(plan, week)
@@ -155,14 +177,14 @@ def _verdict(
             "see a physiotherapist if the pain persists."
         )
     runs = [s for s in _weeks(plan)[week] if s.kind == "run"]
-    runs_done = sum(is_done(s, done) for s in runs)
+    runs_done = sum(is_done(s, done, bounds) for s in runs)
     share, of = DONE_SHARE
     if runs and runs_done * of < share * len(runs):
         return [cadence], (
             f"Week {week}: {runs_done} of {len(runs)} runs done, so week {nxt} repeats "
             f"{cadence} spm and the plan moves a week later."
         )
-    low = [r for r in retention_checks if _in(r.day, window)]
+    low = [r for r in retention_checks if first <= r.day <= end]
     low = [r for r in low if r.cadence_spm < cadence * (1 - RETENTION_DROP)]
     if low:
         spm = min(r.cadence_spm for r in low)
@@ -237,3 +259,70 @@ def _insert_weeks(plan: Plan, week: int, cadences: list[int]) -> Plan:
         reviewed_weeks=reviewed,
         held_weeks=held,
     )
+
+
+# --- what the runner records ---------------------------------------------------------------------
+
+
+def done_record(
+    planned: PlannedSession, done: Sequence[SessionRecord], bounds: Bounds
+) -> SessionRecord | None:
+    """The first record in ``done`` that makes ``planned`` done (see ``is_done``), if any."""
+    earliest, latest = first_day(planned), last_day(planned, bounds)
+    return next(
+        (
+            r
+            for r in done
+            if r.week == planned.week and r.number == planned.number and earliest <= r.day <= latest
+        ),
+        None,
+    )
+
+
+def cannot_mark_done(
+    plan: Plan, planned: PlannedSession, day: datetime.date, today: datetime.date, dated: bool
+) -> str | None:
+    """Why ``planned`` cannot be recorded as done on ``day`` (``dated``: the runner said the
+    day), or None when it can. Checked before anything is written."""
+    bounds = week_bounds(plan)
+    end = bounds[planned.week][1]
+    title = f"week {planned.week}, session {planned.number}"
+    if day > today:
+        return f"{_day(day)} is after today: give the day you ran it"
+    if end < today:
+        return (
+            f"week {planned.week} ended on {_day(end)} and its verdict is settled: a session "
+            "counts for the plan only when recorded by its week's last day"
+        )
+    if planned.date > today and not dated:
+        return (
+            f"{title} is planned for {_day(planned.date)}, after today: if you ran it already, "
+            f"say when, e.g. --on {today.isoformat()}"
+        )
+    earliest, latest = first_day(planned), last_day(planned, bounds)
+    if not earliest <= day <= latest:
+        return (
+            f"{title} ({_day(planned.date)}) counts when run from {_day(earliest)} to "
+            f"{_day(latest)}, not on {_day(day)}"
+        )
+    return None
+
+
+def retention_verdict(spm: float, cadence: int, week: int) -> str:
+    """How a retention check of ``spm`` compares with ``week``'s cadence, in a sentence."""
+    gap = round(spm - cadence)
+    aim = f"this week's target of {cadence} spm (week {week})"
+    if gap == 0:
+        return f"On {aim}: the rhythm is yours."
+    if gap > 0:
+        return f"{gap} spm above {aim}: fine, no need to push higher."
+    if spm >= cadence * (1 - RETENTION_DROP):
+        return f"{-gap} spm below {aim}, within 3%: that holds."
+    return (
+        f"{-gap} spm below {aim}, more than 3%: at the week's end the plan repeats "
+        f"{cadence} spm for a week, so the new rhythm can settle."
+    )
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"

@@ -17,9 +17,16 @@ from stridebeat.paths import app_dir
 from stridebeat.runner.database import history_path
 from stridebeat.runner.history import History
 from stridebeat.runner.records import SessionRecord
-from stridebeat.training.plan import Plan
+from stridebeat.training.plan import Plan, PlannedSession
 from stridebeat.training.planfile import load_plan, plan_path, save_plan
-from stridebeat.training.review import Review, counts_as_done, is_done, review
+from stridebeat.training.review import (
+    Review,
+    counts_as_done,
+    done_record,
+    is_done,
+    review,
+    week_bounds,
+)
 
 NO_PLAN = (
     "there is no plan yet: make one with 'stridebeat plan init --baseline 162' "
@@ -96,15 +103,15 @@ class WeekAdherence:
     planned: int
 
 
-def adherence(
-    plan: Plan, sessions: Sequence[SessionRecord], today: dt.date
-) -> list[WeekAdherence]:
+def adherence(plan: Plan, sessions: Sequence[SessionRecord], today: dt.date) -> list[WeekAdherence]:
     """Sessions done and planned for each plan week that has begun."""
     done = [s for s in sessions if counts_as_done(s)]
+    bounds = week_bounds(plan)
     rows = []
     for week in sorted({p.week for p in plan.sessions if p.date <= today}):
         planned = [p for p in plan.sessions if p.week == week]
-        rows.append(WeekAdherence(week, sum(is_done(p, done) for p in planned), len(planned)))
+        count = sum(is_done(p, done, bounds) for p in planned)
+        rows.append(WeekAdherence(week, count, len(planned)))
     return rows
 
 
@@ -112,3 +119,13 @@ def current_plan() -> Plan | None:
     """The plan file as it stands (not reviewed), or None when there is none."""
     path = plan_path()
     return load_plan(path) if path.is_file() else None
+
+
+def recorded_done(plan: Plan, planned: PlannedSession) -> SessionRecord | None:
+    """The history's record that makes ``planned`` done (review.py's one rule), if any."""
+    if not history_path().is_file():
+        return None
+    with History() as history:
+        sessions = history.sessions()
+    done = [s for s in sessions if counts_as_done(s)]
+    return done_record(planned, done, week_bounds(plan))

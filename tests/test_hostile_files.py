@@ -410,3 +410,17 @@ def test_a_full_disk_under_an_export_does_not_suggest_an_option_it_lacks(
     assert result.returncode == 1, result.stderr
     assert "free some disk space" in plain(result)
     assert " -o" not in result.stderr and "--output" not in result.stderr
+
+
+def test_ctrl_c_while_a_file_is_opened_leaves_no_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stridebeat.sinks import file as sink_module
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sink_module, "PlainWav", interrupted)
+    with pytest.raises(KeyboardInterrupt), sink_module.AudioFileSink(tmp_path / "a.wav", 8000, 1):
+        pass
+    assert list(tmp_path.iterdir()) == []

@@ -55,6 +55,7 @@ from stridebeat.training.workouts import (
     ACTIVATION_SECONDS,
     EXERCISES,
     RUN_MINUTES,
+    STANCE_CHECK_SECONDS,
     STRENGTH_MINUTES,
     strength_minutes,
 )
@@ -122,8 +123,8 @@ def test_default_plan_for_160_spm() -> None:
         30,
     ]
     first = plan.sessions[0]
-    # 7:34 activation + 5 easy + 15 cadence work + 5 cool-down
-    assert first.minutes == pytest.approx((454 + 300 + 900 + 300) / 60)
+    # 1:40 stance check + 7:34 activation + 5 easy + 15 cadence work + 5 cool-down
+    assert first.minutes == pytest.approx((100 + 454 + 300 + 900 + 300) / 60)
     # strength: 2 sets of each exercise in week 1, then 3
     two, three = strength_minutes(2), strength_minutes(3)
     assert [s.minutes for s in plan.sessions if s.kind == "strength"] == [two] * 2 + [three] * 6
@@ -152,7 +153,8 @@ def test_fast_runner_gets_a_holding_plan() -> None:
     assert [r.metronome_share for r in runs(plan)][:5] == [1, 1, 1, 1, 0.75]
     assert sum(r.retention_check for r in runs(plan)) == HOLD_WEEKS
     assert sum(s.kind == "strength" for s in plan.sessions) == 2 * HOLD_WEEKS
-    assert all(r.session.cues[0] == "activation" for r in runs(plan))
+    assert all(r.session.cues[r.stance_check] == "activation" for r in runs(plan))
+    assert [r.week for r in runs(plan) if r.stance_check] == list(range(1, HOLD_WEEKS + 1))
     # A rise is still there for the asking: at most +5%, never above 185.
     assert max_target(176) == 185 and max_target(175) == 184  # 175 x 1.05 = 183.75
     assert default_plan(178, target_spm=181).week_cadences == (181, 181)
@@ -295,9 +297,12 @@ def test_sessions_are_dated_numbered_and_sized(chosen: PlanSettings) -> None:
     for planned in plan.sessions:
         low, high = RUN_MINUTES if planned.kind == "run" else STRENGTH_MINUTES
         assert low <= planned.minutes <= high
-        assert planned.minutes == pytest.approx(
-            (planned.session.duration + (ACTIVATION_SECONDS if planned.kind == "run" else 0)) / 60
-        )
+        routines = ACTIVATION_SECONDS if planned.kind == "run" else 0
+        routines += STANCE_CHECK_SECONDS if planned.stance_check else 0
+        assert planned.minutes == pytest.approx((planned.session.duration + routines) / 60)
+    # The stance check: once a week, before the week's first run.
+    checks = [(s.week, s.number, s.kind) for s in plan.sessions if s.stance_check]
+    assert checks == [(w, 1, "run") for w in range(1, len(plan.week_cadences) + 1)]
 
 
 @settings(max_examples=120, deadline=None)
@@ -306,7 +311,10 @@ def test_runs_start_with_activation_and_the_metronome_fades(chosen: PlanSettings
     plan = make_plan(chosen)
     all_runs = runs(plan)
     for i, run in enumerate(all_runs):
-        assert run.session.cues[0] == "activation"  # its routine plays first
+        # its routine plays first, after the week's stance check
+        assert run.session.cues[:2] == (
+            ("stance-check", "activation") if run.number == 1 else ("activation", "cadence")
+        )
         step = (
             i > 0
             and run.week != all_runs[i - 1].week
@@ -419,7 +427,7 @@ PLAN_TEXT = plan_to_toml(default_plan(160))
         (0, "week", "9", "the plan has weeks 1-4"),
         (1, "number", "3", "this is session 2 of week 1 in date order: write number = 2"),
         (0, "cadense_spm", "170", "unknown key 'cadense_spm'; did you mean 'cadence_spm'?"),
-        (1, "minutes", "25", "lasts 21.28 minutes (2 sets) or 31.08 minutes (3 sets); write one"),
+        (1, "minutes", "25", "lasts 27.30 minutes (2 sets) or 38.67 minutes (3 sets); write one"),
         (1, "cadence_spm", "170", "a strength session has no cadence_spm"),
         (1, "retention_check", "true", "only runs end with a retention check"),
         (2, "date", "2026-12-06", "before the previous session's 2026-12-08"),
@@ -483,8 +491,8 @@ def test_hand_edits_are_played_as_written() -> None:
     part_one, part_two = block(run, "Part one"), block(run, "Part two")
     assert part_one is not None and part_two is not None
     assert part_one.clicks == Steady(168) and (part_one.cues, part_two.cues) == (("glutes",), ())
-    # 40 minutes - 7:34 activation - 5 easy - 2 check - 5 cool-down = 20:26 of cadence work
-    assert cadence_work(run) == 40 * 60 - 454 - 300 - 120 - 300
+    # 40 minutes - 1:40 stance check - 7:34 activation - 5 easy - 2 check - 5 cool-down
+    assert cadence_work(run) == 40 * 60 - 100 - 454 - 300 - 120 - 300
     assert block(run, "Retention check") is not None
     assert block(strength, "Squats, set 3") is not None
     assert session_on(plan, datetime.date(2026, 12, 8)) == run

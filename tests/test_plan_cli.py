@@ -39,7 +39,7 @@ def test_init_show_and_json(runner: CliRunner, _app_home: Path) -> None:
     assert records[0] == {
         "week": 1, "session": 1, "date": start, "kind": "run", "cadence_spm": 164,
         "minutes": records[0]["minutes"], "metronome_share": 1.0, "retention_check": False,
-        "missed": False, "held": False,
+        "stance_check": True, "hip_drop": False, "missed": False, "held": False,
     }  # fmt: skip
     assert {r["kind"] for r in records} == {"run", "strength"}
     again = runner.invoke(cli, ["plan", "init", "--baseline", "160"])

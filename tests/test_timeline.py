@@ -148,6 +148,8 @@ def _exact_phase_end(block: Block, rate: int, frames: int) -> Fraction:
 # the phase at the end is 641 + 2**-46 steps: click 641 falls about 1e-10 frames before the
 # end, closer than a float's spacing there, so its computed position rounds onto the end
 @example(blocks=[(Ramp(201.21, 55.19), 300)], rate=8000)
+@example(blocks=[(Steady(64.9), 600)], rate=8000)
+@example(blocks=[(Steady(241), 2), (Steady(242), 252), (Steady(63.34), 100)], rate=8000)
 def test_clicks_increase_and_count_is_integral_of_cadence(
     blocks: list[tuple[Steady | Ramp, int]], rate: int
 ) -> None:

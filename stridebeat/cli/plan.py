@@ -173,6 +173,8 @@ def plan_show(as_json: bool) -> None:
         spm = str(session.cadence_spm) if session.cadence_spm is not None else "-"
         share = "-" if session.kind != "run" else _share(session.metronome_share)
         check = "  + retention check" if session.retention_check else ""
+        check = ("  + stance check first" if session.stance_check else "") + check
+        check += "  + hip work (stance check: hip drop)" if session.hip_drop else ""
         marks = [
             word
             for word, on in (
@@ -186,6 +188,11 @@ def plan_show(as_json: bool) -> None:
             f"{session.week:>4} {session.number:>2}  {_day(session.date):<11} {session.kind:<9} "
             f"{spm:>4} {session.minutes:>4.0f}  {share}{check}{mark}"
         )
+    from stridebeat.training.stance import advice
+
+    tip = advice(made, dt.date.today())
+    if tip:
+        click.echo(f"\n{tip}")
     click.echo("")
     click.echo(_chart(made))
 
@@ -200,6 +207,8 @@ def _record(session: PlannedSession, missed: bool, held: bool) -> dict[str, obje
         "minutes": round(session.minutes, 1),
         "metronome_share": round(session.metronome_share, 3),
         "retention_check": session.retention_check,
+        "stance_check": session.stance_check,
+        "hip_drop": session.hip_drop,
         "missed": missed,
         "held": held,
     }

@@ -85,7 +85,7 @@ def assemble(
     for block in session.blocks:
         blocks.append(block)
         block_scripts.append((*general, *named_scripts(named, block.cues)))
-    played = Session(tuple(blocks), session.title, session.source, session.cues)
+    played = Session(tuple(blocks), session.title, session.source, session.cues, session.rotation)
     return played, block_scripts
 
 
@@ -101,8 +101,13 @@ def schedule_cues(
     """
     candidates = _candidates(timeline, block_scripts, open_end)
     placed: list[Cue] = []
-    used: dict[int, int] = {}  # phrasings taken so far, by rule
-    for candidate in (c for c in candidates if c.rule.structural):
+    used: dict[object, int] = {}  # phrasings taken so far, by rule (see _turn)
+    # Cues that tell the time (halfway, before the end, at a time) claim their step first;
+    # announcements and counts on a block's start or a rep then fit in around them.
+    structural = sorted(
+        (c for c in candidates if c.rule.structural), key=lambda c: not c.rule.tells_time
+    )
+    for candidate in structural:
         cue = _place_structural(timeline, candidate, placed, used, measure)
         bisect.insort(placed, cue, key=lambda c: c.frame)
     last_form_end: int | None = None
@@ -176,11 +181,11 @@ def _next_beat(timeline: Timeline, frame: int) -> int:
 
 
 def _make(
-    timeline: Timeline, candidate: _Candidate, frame: int, used: dict[int, int], measure: Measure
+    timeline: Timeline, candidate: _Candidate, frame: int, used: dict[object, int], measure: Measure
 ) -> Cue:
     rule = candidate.rule
-    n = used.get(id(rule), 0)
-    pick = _phrasing(rule, n)
+    n = used.get(_turn(rule), 0)
+    pick = _phrasing(rule, n, timeline.session.rotation)
     audio = rule.audio[pick] if rule.audio else None
     if audio is not None:
         text = rule.texts[pick]
@@ -192,8 +197,32 @@ def _make(
     return Cue(frame, length, text, audio, rule.structural, candidate.block, rule.where)
 
 
-def _phrasing(rule: CueRule, n: int) -> int:
+def _turn(rule: CueRule) -> object:
+    """What counts a rule's turns: each place that names its script starts anew (the rule
+    is a copy there), except that a rotating rule's turns run through the whole session."""
+    return (rule.script, rule.where) if rule.rotate else id(rule)
+
+
+def _phrasing(rule: CueRule, n: int, rotation: int) -> int:
+    """The phrasing of a rule's turn ``n`` (0-based).
+
+    Rotating rules: the first ``lead`` turns of a session take the lead phrasings, starting
+    at the session's ``rotation``; then all phrasings take turns, the others first (from
+    ``rotation`` on), then the lead ones (from one further on, so that the lead phrasings
+    never follow each other as they opened the session). So sessions numbered one after
+    another open differently and, across them, every phrasing comes round alike. Same
+    session, same phrasings.
+    """
     count = len(rule.audio or rule.texts)
+    if rule.rotate:
+        lead = rule.lead
+        if n < lead:
+            return (rotation + n) % lead
+        rest = count - lead
+        turn = (n - lead) % count
+        if turn < rest:
+            return lead + (rotation + turn) % rest
+        return (rotation + 1 + turn - rest) % lead  # one on: no part opens like the first
     if not rule.shuffle:
         return n % count
     cycle, position = divmod(n, count)
@@ -206,20 +235,21 @@ def _place_structural(
     timeline: Timeline,
     candidate: _Candidate,
     placed: list[Cue],
-    used: dict[int, int],
+    used: dict[object, int],
     measure: Measure,
 ) -> Cue:
     frame = candidate.frame
-    if placed and placed[-1].end > frame:
-        frame = _next_beat(timeline, placed[-1].end)
     cue = _make(timeline, candidate, frame, used, measure)
+    while (clash := _clash(placed, cue)) is not None:
+        frame = _next_beat(timeline, clash.end)
+        cue = _make(timeline, candidate, frame, used, measure)
     if frame - candidate.frame > MAX_PUSH_SECONDS * timeline.rate:
         raise InputError(
             f"{candidate.rule.where}: cues come too thick to fit: {cue.text!r} would start "
             f"{(frame - candidate.frame) / timeline.rate:.1f} s late, after the cues before it. "
             "Space them further apart or shorten the phrases"
         )
-    used[id(candidate.rule)] = used.get(id(candidate.rule), 0) + 1
+    used[_turn(candidate.rule)] = used.get(_turn(candidate.rule), 0) + 1
     return cue
 
 
@@ -227,7 +257,7 @@ def _place_form(
     timeline: Timeline,
     candidate: _Candidate,
     placed: list[Cue],
-    used: dict[int, int],
+    used: dict[object, int],
     measure: Measure,
     last_form_end: int | None,
 ) -> Cue | None:
@@ -250,7 +280,7 @@ def _place_form(
     block_end = timeline.spans[candidate.block].end
     if frame - candidate.frame > MAX_FORM_WAIT_SECONDS * rate or cue.end > block_end:
         return None
-    used[id(candidate.rule)] = used.get(id(candidate.rule), 0) + 1
+    used[_turn(candidate.rule)] = used.get(_turn(candidate.rule), 0) + 1
     return cue
 
 

@@ -22,14 +22,14 @@ PLACEHOLDERS = ("spm", "next_spm", "change", "block", "elapsed", "remaining", "r
 EVENTS = ("start", "halfway", "rep")
 ROLES = ("form", "structural")
 CLICK_SOURCES = ("steady", "ramp", "rhythm", "none")
-ORDERS = ("in-order", "shuffle")
+ORDERS = ("in-order", "shuffle", "rotate")
 DEFAULT_MIN_GAP = 20.0
 DEFAULT_QUIET_START = 30.0
 
 _TOP_KEYS = ("name", "description", "min_gap", "quiet_start", "order", "seed", "cue", "block")
 _CUE_KEYS = (
     "text", "audio", "label", "every", "at", "on", "before_end", "kinds", "blocks", "clicks",
-    "role",
+    "role", "lead",
 )  # fmt: skip
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
@@ -52,10 +52,17 @@ class CueRule:
     role: str = "form"
     shuffle: bool = False
     seed: int = 0
+    rotate: bool = False  # phrasings take turns through the whole session, from its rotation
+    lead: int = 0  # rotate: the first ``lead`` phrasings open every session, in turn
 
     @property
     def structural(self) -> bool:
         return self.role == "structural"
+
+    @property
+    def tells_time(self) -> bool:
+        """Said at a set time (halfway, before the end, at a time), so it must not be late."""
+        return bool(self.at or self.before_end or "halfway" in self.on)
 
     def applies_to(self, block: Block) -> bool:
         source = type(block.clicks).__name__.lower() if block.clicks else "none"
@@ -196,7 +203,7 @@ def parse_script(text: str, source: str, default_name: str, base: Path) -> CueSc
     routine = parse_blocks(data.get("block"), source, KeyLines(text, "block"))
     if not raw_cues and not routine:
         raise FileInputError(source, None, "the script has no [[cue]]: add at least one")
-    context = _Context(name, base, order == "shuffle", seed, min_gap, quiet_start)
+    context = _Context(name, base, order, seed, min_gap, quiet_start)
     rules = tuple(
         _parse_rule(Table(raw, source, cue_lines, i, f"cue {i + 1}"), context, i)
         for i, raw in enumerate(raw_cues)
@@ -208,7 +215,7 @@ def parse_script(text: str, source: str, default_name: str, base: Path) -> CueSc
 class _Context:
     script: str
     base: Path
-    shuffle: bool
+    order: str
     seed: int
     min_gap: float
     quiet_start: float
@@ -243,9 +250,17 @@ def _parse_rule(table: Table, context: _Context, index: int) -> CueRule:
     clicks = table.get("clicks", _choice_set(CLICK_SOURCES), 'write clicks = ["ramp"]')
     default_role = "structural" if (on or before_end) and not (every or at) else "form"
     role = table.get("role", _choice(ROLES), 'write role = "structural"', default_role)
+    lead = table.get("lead", _int, "write lead = 3", 0)
+    if lead and context.order != "rotate":
+        raise table.fail("lead", 'lead works with order = "rotate" at the top: add that line')
+    if not 0 <= lead <= len(texts):
+        raise table.fail(
+            "lead", f"lead = {lead}, but the cue has {len(texts)} phrasings: give 0 to {len(texts)}"
+        )
     rule = CueRule(
         context.script, table.where(), texts, audio, every,
-        at, on, before_end, kinds, blocks, clicks, role, context.shuffle, context.seed + index,
+        at, on, before_end, kinds, blocks, clicks, role, context.order == "shuffle",
+        context.seed + index, context.order == "rotate", lead,
     )  # fmt: skip
     _check_fits(rule, table, context)
     return rule

@@ -104,6 +104,7 @@ class Session:
     title: str = ""
     source: str = field(default="", compare=False)
     cues: tuple[str, ...] = ()  # cue scripts for every block
+    rotation: int = 0  # where rotating cue phrasings start (cues/schedule.py); plans number runs
 
     @property
     def duration(self) -> float:
@@ -125,7 +126,7 @@ def ramp_session(start_spm: float, end_spm: float, duration: float) -> Session:
 
 # --- session files -------------------------------------------------------------------------
 
-_TOP_KEYS = ("title", "cues", "block")
+_TOP_KEYS = ("title", "cues", "rotation", "block")
 BLOCK_KEYS = ("kind", "duration", "spm", "ramp", "rhythm", "name", "metronome", "cues")
 
 
@@ -145,7 +146,14 @@ def parse_session(text: str, source: str = "<session>") -> Session:
         raise FileInputError(
             source, None, "the session has no blocks: add at least one [[block]] with a duration"
         )
-    return Session(blocks, title=top.text("title"), source=source, cues=cues)
+    rotation = top.get("rotation", _rotation, "write rotation = 3 (a whole number, 0 or more)", 0)
+    return Session(blocks, title=top.text("title"), source=source, cues=cues, rotation=rotation)
+
+
+def _rotation(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        raise TypeError
+    return raw
 
 
 def parse_blocks(raw_blocks: Any, source: str, lines: KeyLines) -> tuple[Block, ...]:
@@ -258,6 +266,8 @@ def session_to_toml(session: Session) -> str:
         lines.append(f"title = {toml_string(session.title)}")
     if session.cues:
         lines.append(f"cues = {_toml_strings(session.cues)}")
+    if session.rotation:
+        lines.append(f"rotation = {session.rotation}")
     for block in session.blocks:
         lines += ["", "[[block]]", *_block_lines(block)]
     return "\n".join(lines) + "\n"

@@ -87,8 +87,29 @@ Warm-up and strength days
   gradually, and be consistent. So every run starts with the activation routine (glute
   bridges, clamshells, banded lateral walks, donkey kicks, leg swings) and a few easy
   minutes, and there are 2 strength days a week by default: squats, Romanian deadlifts,
+  pull-throughs (a hip hinge for the glutes: on a cable, or a band anchored low),
   reverse lunges, step-ups, hip thrusts and banded walks on a rep-tempo click, 2 sets of
-  each in week 1 and 3 after. Form first; add weight gradually.
+  each in week 1 and 3 after, each set called out ("set two of three"). Form first; add
+  weight gradually. The warm-up swings the legs forward and back and side to side, as the
+  article says. It also names pitfalls: a weak core lets the pelvis tip, so each
+  strength day has dead bugs; tight hip flexors hold the glutes back, so it ends with
+  hip flexor and quad stretches.
+
+The weekly stance check
+  The article's self-check: stand on one leg for 30 seconds, hands on hips, and watch
+  whether the other hip drops. A drop points to weak glute medius, the muscle that keeps
+  the pelvis level while one foot is off the ground. The first run of each week starts
+  with it; record it with 'stridebeat check --stance left=steady right=drop'. After a
+  drop, the next strength days say why and add clamshells and a set of banded walks,
+  until a check without a drop. This rule is stridebeat's own reading of the article.
+
+Fresh cues, true numbers
+  The form cues take turns through each run and across the plan, so one run after another
+  opens with a different cue and each phrasing is heard about as often. The three cues
+  stridebeat is built around open every run that still has form cues: push the ground
+  back, lean from the ankles, squeeze at push-off. Counts and times are said when they
+  are true: each number of a countdown on its own second, "halfway", "one minute left"
+  and "ten seconds" on their step.
 
 This is not medical advice. If something hurts, ease off; if it persists, see a
 physiotherapist or a running coach.

@@ -23,14 +23,17 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stridebeat.engine.session import METRONOME_ON, Metronome, Session
 from stridebeat.errors import InputError
 from stridebeat.training.progression import PlanSettings, check_settings, weekly_cadences
 from stridebeat.training.workouts import (
+    HIP_DROP_ADVICE,
     PART_NAMES,
     SET_CHOICES,
+    STANCE_CHECK_CUES,
+    STANCE_CHECK_SECONDS,
     metronome_share,
     minutes_of,
     run_overhead,
@@ -80,6 +83,16 @@ class PlannedSession:
     session: Session  # the blocks to play, as a hand-written session file would give them
 
     @property
+    def stance_check(self) -> bool:
+        """The session starts with the single-leg stance self-check."""
+        return any(name in self.session.cues for name in STANCE_CHECK_CUES)
+
+    @property
+    def hip_drop(self) -> bool:
+        """A strength day with extra glute medius work after a stance check's hip drop."""
+        return any(block.name == HIP_DROP_ADVICE for block in self.session.blocks)
+
+    @property
     def metronome(self) -> Metronome | None:
         """The metronome of the cadence work (runs), else None."""
         for block in self.session.blocks:
@@ -111,6 +124,9 @@ class SessionSpec:
     minutes: float
     metronome: Metronome | None = None  # runs
     retention_check: bool = False
+    # runs: starts with the stance check; None: the week's first session does (stance_first)
+    stance_check: bool | None = None
+    hip_drop: bool = False  # strength: the last stance check found a hip drop
 
 
 # --- settings -> sessions --------------------------------------------------------------------
@@ -131,15 +147,33 @@ def make_plan(settings: PlanSettings) -> Plan:
     for week, number, day, kind in slots:
         if kind == "run":
             run = next(runs)
-            seconds = run_overhead(run.retention_check) + 60 * run.work_minutes
+            stance = stance_first(number, kind)
+            seconds = run_overhead(run.retention_check, stance) + 60 * run.work_minutes
             cadence, metronome, check = run.cadence_spm, run.metronome, run.retention_check
-            spec = SessionSpec(week, number, day, kind, cadence, seconds / 60, metronome, check)
+            spec = SessionSpec(
+                week, number, day, kind, cadence, seconds / 60, metronome, check, stance
+            )
         else:
             sets = strength_sets(week)
             spec = SessionSpec(week, number, day, kind, None, strength_minutes(sets))
         specs.append(spec)
     sessions = tuple(planned_session(settings.baseline_spm, spec) for spec in specs)
-    return Plan(settings, target, cadences, sessions, tuple(notes))
+    return number_runs(Plan(settings, target, cadences, sessions, tuple(notes)))
+
+
+def number_runs(plan: Plan) -> Plan:
+    """Each run's session starts its rotating form cues (glutes) at the run's place among the
+    plan's runs: one run after another opens with a different cue, and over the plan every
+    phrasing is heard about as often (cues/schedule.py, ``_phrasing``)."""
+    sessions = []
+    count = 0
+    for planned in plan.sessions:
+        if planned.kind == "run":
+            if planned.session.rotation != count:
+                planned = replace(planned, session=replace(planned.session, rotation=count))
+            count += 1
+        sessions.append(planned)
+    return replace(plan, sessions=tuple(sessions))
 
 
 def _week_days(run_days: int, strength_days: int) -> list[tuple[int, str]]:
@@ -212,6 +246,24 @@ def retraining_minutes(run_index: int, run_count: int) -> int:
 # --- sessions from what a plan file holds ----------------------------------------------------
 
 
+def stance_first(number: int, kind: str) -> bool:
+    """The weekly stance check goes before the week's first session when it is a run (as
+    make_plan lays weeks out, it always is): once a week, fresh, before the activation."""
+    return number == 1 and kind == "run"
+
+
+def add_weekly_stance_checks(specs: Sequence[SessionSpec]) -> list[SessionSpec]:
+    """Sessions of a plan file written before the weekly stance check: each week's first run
+    gains it, its cadence work kept as long as it was (the session grows by the check)."""
+    extra = STANCE_CHECK_SECONDS / 60
+    return [
+        replace(s, stance_check=True, minutes=s.minutes + extra)
+        if stance_first(s.number, s.kind)
+        else replace(s, stance_check=False)
+        for s in specs
+    ]
+
+
 def planned_session(baseline_spm: float, spec: SessionSpec) -> PlannedSession:
     """One session of a plan, blocks and all, from the fields a plan file holds.
 
@@ -223,16 +275,20 @@ def planned_session(baseline_spm: float, spec: SessionSpec) -> PlannedSession:
     week, number, day = spec.week, spec.number, spec.date
     if spec.kind == "strength":
         sets = min(SET_CHOICES, key=lambda n: abs(strength_minutes(n) - spec.minutes))
-        session = strength_session(sets, f"Week {week}, session {number}: strength")
+        title = f"Week {week}, session {number}: strength"
+        session = strength_session(sets, title, spec.hip_drop)
         return PlannedSession(
             week, number, day, "strength", None, minutes_of(session), 1.0, False, session
         )
     cadence, metronome, check = spec.cadence_spm, spec.metronome, spec.retention_check
     if cadence is None or metronome is None:
         raise ValueError("a run needs a cadence and a metronome setting")
-    work = round(spec.minutes * 60) - run_overhead(check)
+    stance = spec.stance_check
+    if stance is None:
+        stance = stance_first(number, spec.kind)
+    work = round(spec.minutes * 60) - run_overhead(check, stance)
     title = f"Week {week}, session {number}: run at {cadence} spm"
-    session = run_session(baseline_spm, cadence, work, metronome, check, title)
+    session = run_session(baseline_spm, cadence, work, metronome, check, title, stance)
     share = metronome_share(metronome)
     return PlannedSession(
         week, number, day, "run", cadence, minutes_of(session), share, check, session

@@ -22,7 +22,15 @@ from stridebeat.engine.session import (
 from stridebeat.errors import FileInputError, StridebeatError
 from stridebeat.paths import app_dir
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
-from stridebeat.training.plan import KINDS, Plan, PlannedSession, SessionSpec, planned_session
+from stridebeat.training.plan import (
+    KINDS,
+    Plan,
+    PlannedSession,
+    SessionSpec,
+    add_weekly_stance_checks,
+    number_runs,
+    planned_session,
+)
 from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,
@@ -30,7 +38,7 @@ from stridebeat.training.progression import (
     SettingError,
     check_settings,
 )
-from stridebeat.training.workouts import RUN_MINUTES, SET_CHOICES, strength_minutes
+from stridebeat.training.workouts import RUN_MINUTES, SET_CHOICES, strength_length, strength_minutes
 from stridebeat.units import CLICK_SPM, parse_date, parse_spm
 
 
@@ -79,6 +87,8 @@ _HEADER = """\
 #   metronome        runs: during the cadence work, "on", "off", or ON/OFF such as "3m/1m"
 #   retention_check  runs: true ends the cadence work with 2 minutes without the metronome,
 #                    then counting your steps for 30 seconds
+#   stance_check     runs: true starts with the single-leg stance check, 30 s each leg
+#                    (`stridebeat check --stance` records it); left out: each week's first run
 #
 # reviewed_weeks lists the weeks stridebeat has looked back on (runs done, retention checks,
 # pain); held_weeks the weeks it added to repeat a cadence or step back. Both are optional.
@@ -93,6 +103,7 @@ _TOP_KEYS = (
 )  # fmt: skip
 _SESSION_KEYS = (
     "week", "number", "date", "kind", "cadence_spm", "minutes", "metronome", "retention_check",
+    "stance_check",
 )  # fmt: skip
 
 
@@ -152,6 +163,7 @@ def _session_lines(planned: PlannedSession) -> list[str]:
     if planned.kind == "run" and planned.metronome is not None:
         lines.append(f'metronome = "{metronome_text(planned.metronome)}"')
         lines.append(f"retention_check = {'true' if planned.retention_check else 'false'}")
+        lines.append(f"stance_check = {'true' if planned.stance_check else 'false'}")
     return lines
 
 
@@ -175,10 +187,13 @@ def parse_plan(text: str, source: str) -> Plan:
         for i, entry in enumerate(raw)
     ]
     _check_order(entries)
-    sessions = tuple(planned_session(settings.baseline_spm, e.spec) for e in entries)
+    specs = [e.spec for e in entries]
+    if not any("stance_check" in e.table.data for e in entries):  # written before it was planned
+        specs = add_weekly_stance_checks(specs)
+    sessions = tuple(planned_session(settings.baseline_spm, spec) for spec in specs)
     reviewed = _weeks(top, "reviewed_weeks", len(cadences))
     held = _weeks(top, "held_weeks", len(cadences))
-    return Plan(settings, target, cadences, sessions, tuple(notes), reviewed, held)
+    return number_runs(Plan(settings, target, cadences, sessions, tuple(notes), reviewed, held))
 
 
 def _weeks(top: Table, key: str, weeks: int) -> tuple[int, ...]:
@@ -246,8 +261,9 @@ def _read_session(table: Table, weeks: int) -> _Entry:
     kind = _required(table, "kind", _kind, 'write kind = "run"')
     minutes = _required(table, "minutes", _number, "write minutes = 35")
     check = table.get("retention_check", _bool, "write retention_check = true", False)
+    stance = table.get("stance_check", _bool, "write stance_check = true", None)
     if kind == "strength":
-        _refuse_run_keys(table, check)
+        _refuse_run_keys(table, check, stance)
         length = _strength_length(table, minutes)
         return _Entry(table, SessionSpec(week, number, date, kind, None, length))
     cadence = _required(table, "cadence_spm", _cadence, "write cadence_spm = 170")
@@ -259,10 +275,11 @@ def _read_session(table: Table, weeks: int) -> _Entry:
             f"minutes = {minutes:g}: a run lasts {low:g} to {high:g} minutes with its warm-up; "
             "write minutes in that range",
         )
-    return _Entry(table, SessionSpec(week, number, date, kind, cadence, minutes, metronome, check))
+    spec = SessionSpec(week, number, date, kind, cadence, minutes, metronome, check, stance)
+    return _Entry(table, spec)
 
 
-def _refuse_run_keys(table: Table, check: bool) -> None:
+def _refuse_run_keys(table: Table, check: bool, stance: bool | None) -> None:
     for key in ("cadence_spm", "metronome"):
         if key in table.data:
             raise table.fail(
@@ -272,13 +289,15 @@ def _refuse_run_keys(table: Table, check: bool) -> None:
             )
     if check:
         raise table.fail("retention_check", "only runs end with a retention check: write false")
+    if stance:
+        raise table.fail("stance_check", "the stance check goes before a run: write false")
 
 
 def _strength_length(table: Table, minutes: float) -> float:
-    """The written minutes, if they pick a number of sets (within a minute of its length)."""
+    length = strength_length(minutes)
+    if length is not None:
+        return length
     lengths = {n: strength_minutes(n) for n in SET_CHOICES}
-    if any(abs(length - minutes) <= 1 for length in lengths.values()):
-        return minutes
     choices = " or ".join(f"{length:.2f} minutes ({n} sets)" for n, length in lengths.items())
     raise table.fail(
         "minutes", f"minutes = {minutes:g}: a strength session lasts {choices}; write one of those"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stridebeat.errors import InputError
@@ -17,7 +17,7 @@ from stridebeat.paths import app_dir
 from stridebeat.runner.database import history_path
 from stridebeat.runner.history import History
 from stridebeat.runner.records import SessionRecord
-from stridebeat.training.plan import Plan, PlannedSession
+from stridebeat.training.plan import Plan, PlannedSession, number_runs
 from stridebeat.training.planfile import load_plan, plan_path, save_plan
 from stridebeat.training.review import (
     Review,
@@ -27,6 +27,7 @@ from stridebeat.training.review import (
     review,
     week_bounds,
 )
+from stridebeat.training.stance import with_stance_checks
 
 NO_PLAN = (
     "there is no plan yet: make one with 'stridebeat plan init --baseline 162' "
@@ -88,12 +89,15 @@ def reviewed_plan(today: dt.date) -> tuple[Review, bool]:
                 history.pain_reports(),
                 today,
             )
+            stances = history.stance_checks()
     else:
         found = review(made, [], [], [], today)
+        stances = []
     changed = found.plan is not made
     if changed:
         save_plan(found.plan, path)
-    return found, changed
+    # Hip-drop strength days follow the stance checks each time; the file keeps the plan.
+    return replace(found, plan=with_stance_checks(number_runs(found.plan), stances)), changed
 
 
 @dataclass(frozen=True)

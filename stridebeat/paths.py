@@ -54,6 +54,19 @@ def app_dir() -> Path:
     return folder
 
 
+def app_file(name: str, what: str, remedy: str) -> Path:
+    """``name`` in the app folder; an error when something other than a file has that name
+    (``what`` it should be, the command that makes a new one)."""
+    path = app_dir() / name
+    if path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise StridebeatError(
+            f"{path} is {kind}, not {what}: stridebeat cannot read or replace it. Move it "
+            f"away (rename it), then run '{remedy}'"
+        )
+    return path
+
+
 def _not_a_folder(path: Path) -> bool:
     """True when ``path`` (or a folder on the way to it) is something other than a folder."""
     for part in (path, *path.parents):

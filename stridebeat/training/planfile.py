@@ -19,8 +19,8 @@ from stridebeat.engine.session import (
     metronome_text,
     parse_metronome,
 )
-from stridebeat.errors import FileInputError, StridebeatError
-from stridebeat.paths import app_dir
+from stridebeat.errors import FileInputError
+from stridebeat.paths import app_file
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
 from stridebeat.training.plan import (
     KINDS,
@@ -43,15 +43,7 @@ from stridebeat.units import CLICK_SPM, parse_date, parse_spm
 
 
 def plan_path() -> Path:
-    """The plan file in the app folder; an error when something else has that name."""
-    path = app_dir() / "plan.toml"
-    if path.exists() and not path.is_file():
-        kind = "a folder" if path.is_dir() else "not a regular file"
-        raise StridebeatError(
-            f"{path} is {kind}, not a plan file: stridebeat cannot read or replace it. Move "
-            "it away (rename it), then run 'stridebeat plan init'"
-        )
-    return path
+    return app_file("plan.toml", "a plan file", "stridebeat plan init")
 
 
 def load_plan(path: Path) -> Plan:

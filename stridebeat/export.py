@@ -9,23 +9,31 @@ longer has; files it did not make are never touched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import signal
+import stat
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from stridebeat import __version__
 from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError, OutputError, StridebeatError
-from stridebeat.files import write_text_atomically
+from stridebeat.files import remove_parts_of, write_text_atomically
 from stridebeat.prepare import Prepared, Request, prepare
 from stridebeat.sinks.file import FORMATS as AUDIO_FORMATS
 from stridebeat.sinks.file import render_to_file
 from stridebeat.sinks.tags import Tags
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 MANIFEST = ".stridebeat-export.json"
 PLAYLIST = "stridebeat-plan.m3u"
@@ -112,7 +120,11 @@ def export_tracks(
     jobs: int,
     progress: Callable[[float], None] | None = None,
 ) -> ExportReport:
-    """Render ``tracks`` into ``folder``; ``progress`` gets each finished track's minutes."""
+    """Render ``tracks`` into ``folder``; ``progress`` gets each finished track's minutes.
+
+    Interrupted (Ctrl-C, a failure), it stops the renders still running, and the manifest
+    records the files finished so far, so the next export does not make them again.
+    """
     if options.format not in FORMATS:
         raise InputError(f"unknown format {options.format!r}: use one of {', '.join(FORMATS)}")
     _prepare_folder(folder)
@@ -122,13 +134,39 @@ def export_tracks(
     for track in tracks:
         if track not in todo and progress is not None:
             progress(track.minutes)
-    _render_all(todo, folder, options, jobs, progress)
+    finished: list[str] = []
+    started = time.time()
+    try:
+        _render_all(todo, folder, options, jobs, progress, finished)
+    except BaseException:
+        done = set(finished) | _written_since(folder, started, keys)
+        recorded = {**old, **{name: keys[name] for name in done}}
+        with contextlib.suppress(StridebeatError):
+            _write_manifest(folder, recorded)
+        raise
     removed = _remove_stale(folder, old, keys)
     write_text_atomically(folder / PLAYLIST, _playlist(tracks, options))
-    write_text_atomically(folder / MANIFEST, json.dumps({"files": keys}, indent=1) + "\n")
+    _write_manifest(folder, keys)
     written = tuple(_file_name(t, options) for t in todo)
     skipped = tuple(name for name in keys if name not in written)
     return ExportReport(written, skipped, removed)
+
+
+def _write_manifest(folder: Path, files: dict[str, str]) -> None:
+    write_text_atomically(folder / MANIFEST, json.dumps({"files": files}, indent=1) + "\n")
+
+
+def _written_since(folder: Path, started: float, keys: dict[str, str]) -> set[str]:
+    """Files of this export that a worker finished as it was stopped (renamed in whole)."""
+    found = set()
+    for name in keys:
+        try:
+            info = (folder / name).lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_mtime >= started:
+            found.add(name)
+    return found
 
 
 def _prepare_folder(folder: Path) -> None:
@@ -168,13 +206,31 @@ def _up_to_date(folder: Path, name: str, keys: dict[str, str], old: dict[str, st
 
 
 def _remove_stale(folder: Path, old: dict[str, str], keys: dict[str, str]) -> tuple[str, ...]:
+    """Remove the files of sessions the plan no longer has: only what the exporter made."""
     removed = []
     for name in sorted(set(old) - set(keys)):
+        if not removable_name(name):
+            continue  # a damaged or crafted manifest: never a path, a folder or a link
         for path in (folder / name, (folder / name).with_suffix(".lrc")):
-            if path.is_file():
-                path.unlink()
+            with contextlib.suppress(OSError):
+                if stat.S_ISREG(path.lstat().st_mode):
+                    path.unlink()
         removed.append(name)
     return tuple(removed)
+
+
+def removable_name(name: str) -> bool:
+    """A name the exporter could have written: a plain, visible audio file name in the folder."""
+    plain = (
+        name not in ("", ".", "..")
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and "\0" not in name
+        and os.path.basename(name) == name
+        and not os.path.isabs(name)
+    )
+    return plain and Path(name).suffix in AUDIO_FORMATS and name != MANIFEST
 
 
 def _playlist(tracks: Sequence[Track], options: ExportOptions) -> str:
@@ -190,28 +246,86 @@ def _render_all(
     options: ExportOptions,
     jobs: int,
     progress: Callable[[float], None] | None,
+    finished: list[str],
 ) -> None:
+    """Render ``tracks``, appending each finished file's name to ``finished``."""
     if not tracks:
         return
     if jobs <= 1 or len(tracks) == 1:
         for track in tracks:
             _raise_failure(_render_track(track, folder, options))
-            if progress is not None:
-                progress(track.minutes)
+            _finished(track, options, progress, finished)
         return
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from multiprocessing import active_children
+
+    pool = _start_pool(min(jobs, len(tracks)))
+    try:
+        work = [(index, track, folder, options) for index, track in enumerate(tracks)]
+        for index, failure in pool.imap_unordered(_render_numbered, work):
+            _raise_failure(failure)
+            _finished(tracks[index], options, progress, finished)
+        pool.close()
+    except BaseException:
+        # queued work is dropped; each running worker gets SIGTERM and removes its part
+        workers = {child.pid for child in active_children() if child.pid is not None}
+        pool.terminate()
+        pool.join()
+        remove_parts_of(folder, workers)  # one stopped before it could tidy up
+        raise
+    pool.join()
+
+
+def _finished(
+    track: Track,
+    options: ExportOptions,
+    progress: Callable[[float], None] | None,
+    finished: list[str],
+) -> None:
+    finished.append(_file_name(track, options))
+    if progress is not None:
+        progress(track.minutes)
+
+
+def _start_pool(jobs: int) -> Pool:
+    """Worker processes that leave Ctrl-C and a hang-up (SIGHUP) to this one.
+
+    The terminal sends those to every process of the command. The workers (and the helper
+    process multiprocessing starts) are made with them blocked, so only this process acts:
+    it stops the workers itself.
+    """
     from multiprocessing import get_context
 
     # "spawn": a clean process per job, whatever threads this one has running
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_render_track, t, folder, options): t for t in tracks}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in done:
-                _raise_failure(future.result())
-                if progress is not None:
-                    progress(futures[future].minutes)
+    context = get_context("spawn")
+    names = ("SIGINT", "SIGHUP")
+    quiet = {getattr(signal, name) for name in names if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups to worry about
+        return context.Pool(jobs, initializer=_worker_started)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, quiet)
+    try:
+        return context.Pool(jobs, initializer=_worker_started)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _worker_started() -> None:
+    """In a worker: Ctrl-C and a hang-up are the main process's to handle; its SIGTERM
+    unwinds quietly, removing a half-written file on the way."""
+
+    def stop(signum: int, frame: object) -> NoReturn:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):  # a closed terminal hangs up on the workers too
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _render_numbered(
+    work: tuple[int, Track, Path, ExportOptions],
+) -> tuple[int, tuple[int, str] | None]:
+    index, track, folder, options = work
+    return index, _render_track(track, folder, options)
 
 
 def _render_track(track: Track, folder: Path, options: ExportOptions) -> tuple[int, str] | None:

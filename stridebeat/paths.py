@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from stridebeat.errors import StridebeatError
+from stridebeat.errors import InputError, StridebeatError
 
 DataFolder = Literal["sounds", "cue_scripts"]
 
@@ -36,7 +36,43 @@ def app_dir() -> Path:
     """
     home = os.environ.get("STRIDEBEAT_HOME")
     if home:
-        return Path(home).expanduser()
+        folder = Path(home).expanduser()
+        if _not_a_folder(folder):
+            raise InputError(
+                f"STRIDEBEAT_HOME is {folder}, which is a file, not a folder: set it to a "
+                "folder (stridebeat makes it if it is missing), or unset it"
+            )
+        return folder
     import platformdirs
 
-    return Path(platformdirs.user_config_dir("stridebeat", appauthor=False, roaming=True))
+    folder = Path(platformdirs.user_config_dir("stridebeat", appauthor=False, roaming=True))
+    if _not_a_folder(folder):
+        raise StridebeatError(
+            f"stridebeat's folder {folder} is a file, not a folder: move that file away, or "
+            "set STRIDEBEAT_HOME to a folder"
+        )
+    return folder
+
+
+def app_file(name: str, what: str, remedy: str) -> Path:
+    """``name`` in the app folder; an error when something other than a file has that name
+    (``what`` it should be, the command that makes a new one)."""
+    path = app_dir() / name
+    if path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise StridebeatError(
+            f"{path} is {kind}, not {what}: stridebeat cannot read or replace it. Move it "
+            f"away (rename it), then run '{remedy}'"
+        )
+    return path
+
+
+def _not_a_folder(path: Path) -> bool:
+    """True when ``path`` (or a folder on the way to it) is something other than a folder."""
+    for part in (path, *path.parents):
+        try:
+            if part.exists():
+                return not part.is_dir()
+        except OSError:
+            return False  # unreadable or too long: the command that uses it says why
+    return False

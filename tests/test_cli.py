@@ -243,7 +243,7 @@ def test_interrupted_render_keeps_the_old_file(tmp_path: Path, how: int) -> None
         text=True,
     )
     deadline = time.monotonic() + 30
-    while not list(tmp_path.glob(".run.wav.*.part")) and time.monotonic() < deadline:
+    while not list(tmp_path.glob(".stridebeat-*.part")) and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.2)
     process.send_signal(how)

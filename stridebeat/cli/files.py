@@ -8,6 +8,7 @@ import math
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,13 +74,54 @@ def render(
     render_request(Request(session_file, spm, ramp, duration, cues), sound, output, not no_lyrics)
 
 
+def files_to_keep(inputs: Mapping[Path, str] | None = None) -> dict[Path, str]:
+    """What no output may replace: the plan, the history, and the command's own ``inputs``."""
+    from stridebeat.runner.database import history_path
+    from stridebeat.training.planfile import plan_path
+
+    keep: dict[Path, str] = {}
+    for where, what in ((plan_path, "your plan"), (history_path, "your history")):
+        try:
+            keep[where()] = what
+        except StridebeatError:
+            continue  # no usable app folder: nothing of it to overwrite
+    keep.update(inputs or {})
+    return keep
+
+
+def request_inputs(request: Request, sound: Sound) -> dict[Path, str]:
+    """The files a render reads: the session file, a --sound WAV, cue scripts given as paths."""
+    found: dict[Path, str] = {}
+    if request.session_file is not None:
+        found[request.session_file] = "the session file"
+    click_path = Path(sound.click.sound)
+    if click_path.is_file():
+        found[click_path] = "the click sound given to --sound"
+    for name in request.cues:
+        if Path(name).is_file():
+            found[Path(name)] = "a cue script given to --cues"
+    return found
+
+
+def check_audio_output(output: Path, keep: Mapping[Path, str], lyrics: bool) -> None:
+    """Refuse, before any work, an audio target (and its .lrc) that cannot or must not be
+    written."""
+    from stridebeat.cues.lyrics import lrc_path
+    from stridebeat.files import check_output
+    from stridebeat.sinks.file import check_target
+
+    check_output(output, keep)
+    check_target(output)
+    if lyrics:
+        check_output(lrc_path(output), keep)
+
+
 def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -> Prepared:
     """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal."""
     from stridebeat.export import write_rendering
     from stridebeat.prepare import prepare, requested_session
-    from stridebeat.sinks.file import check_target
 
-    check_target(output)
+    check_audio_output(output, files_to_keep(request_inputs(request, sound)), lyrics)
     wanted = requested_session(request)  # its length, before any cue is placed
     if wanted is not None:
         _check_file_length(wanted.duration)
@@ -301,9 +343,9 @@ def say(
     spoken = Speech(SpeechSettings(speech_engine, voice, speech_rate))
     wave = SPEECH_PEAK * spoken.phrase(text, sample_rate)
     if output is not None:
-        from stridebeat.sinks.file import AudioFileSink, check_target
+        from stridebeat.sinks.file import AudioFileSink
 
-        check_target(output)
+        check_audio_output(output, files_to_keep(), lyrics=False)
         with AudioFileSink(output, sample_rate, 1) as sink:
             sink.write(wave[:, None])
             sink.commit()

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stridebeat.cli.files import render_request
+from stridebeat.cli.files import files_to_keep, render_request, request_inputs
 from stridebeat.cli.live import play_live
 from stridebeat.cli.options import FILE_RATE, Live, Sound, converter, live_options, sound_options
-from stridebeat.cli.terminal import progress
+from stridebeat.cli.terminal import progress, terminate_as_exit
 from stridebeat.errors import InputError
 from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
@@ -271,17 +271,22 @@ def plan_export(folder: Path, fmt: str, jobs: int | None, sound: Sound) -> None:
     longer has.
     """
     from stridebeat.export import ExportOptions, Track, export_tracks
+    from stridebeat.files import check_output
+    from stridebeat.prepare import Request
 
     made = load_plan()
     tracks = [
         Track(_stem(s), dated_title(s), index, s.session, s.minutes)
         for index, s in enumerate(made.sessions, start=1)
     ]
+    keep = files_to_keep(request_inputs(Request(), sound))
+    for track in tracks:
+        check_output(folder / f"{track.stem}.{fmt}", keep, option=None)
     options = ExportOptions(
         fmt, sound.click, sound.accent, sound.sample_rate or FILE_RATE, sound.speech
     )
     total = sum(t.minutes for t in tracks)
-    with progress(round(total * 60), f"Exporting to {folder}") as step:
+    with terminate_as_exit(), progress(round(total * 60), f"Exporting to {folder}") as step:
         report = export_tracks(
             tracks, folder, options, jobs or os.cpu_count() or 1, lambda m: step(round(m * 60))
         )
@@ -359,12 +364,13 @@ def session(
     planned = find_session(load_plan(), week, number)
     if save is not None:
         from stridebeat.engine.session import session_to_toml
-        from stridebeat.files import write_text_atomically
+        from stridebeat.files import check_output, write_text_atomically
 
         if save.suffix != ".toml":
             raise click.BadParameter("give a .toml file name", param_hint="--save")
         if not save.parent.is_dir():
             raise InputError(f"cannot write {save}: the folder {save.parent} does not exist")
+        check_output(save, files_to_keep(), "--save")
         write_text_atomically(save, session_to_toml(planned.session))
         click.echo(f"Wrote {save}; play it with 'stridebeat play {save}'.")
         return

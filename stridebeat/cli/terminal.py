@@ -1,4 +1,5 @@
-"""What the commands show on a terminal: progress bars and cue lists; SIGTERM as Ctrl-C."""
+"""What the commands show on a terminal: progress bars and cue lists; SIGTERM and SIGHUP as
+Ctrl-C."""
 
 from __future__ import annotations
 
@@ -31,14 +32,19 @@ def print_cues(cues: Sequence[Cue], rate: int) -> None:
         click.echo(f"{format_clock(cue.frame / rate):>8}  {cue.text}")
 
 
+# SIGTERM (kill, a shutdown) and SIGHUP (the terminal was closed); Windows has no SIGHUP
+_STOPPING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 class terminate_as_exit:
-    """Let SIGTERM unwind like Ctrl-C, so temporary files are removed."""
+    """Let SIGTERM and SIGHUP unwind like Ctrl-C, so temporary files are removed."""
 
     def __enter__(self) -> None:
-        self._previous = signal.signal(signal.SIGTERM, self._raise)
+        self._previous = {number: signal.signal(number, self._raise) for number in _STOPPING}
 
     def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGTERM, self._previous)
+        for number, previous in self._previous.items():
+            signal.signal(number, previous)
 
     @staticmethod
     def _raise(signum: int, frame: object) -> NoReturn:

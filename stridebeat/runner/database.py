@@ -338,6 +338,12 @@ def _translate(exc: sqlite3.Error, path: Path, timeout: float, outcome: str) -> 
         return HistoryCorrupt(_damaged(path, str(exc)))
     if primary == sqlite3.SQLITE_FULL:
         return HistoryError(f"the disk holding {path} is full: {outcome}. Free some space.")
+    if primary == sqlite3.SQLITE_IOERR:  # a full disk or a file-size limit often ends here
+        return HistoryError(
+            f"the history {path} could not be written ({exc}): {outcome}. The disk is "
+            "probably full (or failing): free some space, or check the disk, then run the "
+            "command again; what was saved before is kept."
+        )
     return HistoryError(f"the history {path} cannot be used ({exc}): {outcome}.")
 
 

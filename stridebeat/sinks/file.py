@@ -111,6 +111,14 @@ class AudioFileSink:
     def __enter__(self) -> AudioFileSink:
         check_target(self.path)
         self._tmp = temp_beside(self.path)
+        try:
+            return self._open()
+        except BaseException:  # Ctrl-C or SIGTERM while opening: no part is left behind
+            self._discard()
+            raise
+
+    def _open(self) -> AudioFileSink:
+        assert self._tmp is not None
         if self.plain_wav:
             try:
                 self._file = PlainWav(self._tmp, self.rate, self.channels, self.frames)
@@ -183,9 +191,11 @@ class AudioFileSink:
 
     def _write_failed(self, exc: BaseException) -> OutputError:
         reason = getattr(exc, "strerror", None) or str(exc)
+        if reason.startswith("System error"):  # all libsndfile says when a write fails
+            reason = "the system refused to write more (the disk is probably full)"
         return OutputError(
             f"writing {self.path} failed: {reason}. Nothing was written there; free some disk "
-            "space or choose another folder with -o"
+            "space or choose another folder"
         )
 
 

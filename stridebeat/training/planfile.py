@@ -17,7 +17,7 @@ from typing import Any
 
 from stridebeat.engine.session import metronome_text, parse_metronome
 from stridebeat.errors import FileInputError
-from stridebeat.paths import app_dir
+from stridebeat.paths import app_file
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
 from stridebeat.training.dates import file_date
 from stridebeat.training.plan import (
@@ -41,7 +41,7 @@ from stridebeat.units import CLICK_SPM, parse_date, parse_spm
 
 
 def plan_path() -> Path:
-    return app_dir() / "plan.toml"
+    return app_file("plan.toml", "a plan file", "stridebeat plan init")
 
 
 def load_plan(path: Path) -> Plan:

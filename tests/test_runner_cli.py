@@ -292,3 +292,13 @@ def test_q_in_live_play_is_a_normal_end(runner: CliRunner, fake_live: type[_Keys
     assert interrupted.exit_code == 130, interrupted.output
     sessions = json.loads(runner.invoke(cli, ["log", "--json"]).output)["sessions"]
     assert len(sessions) == 2  # both recorded
+
+
+def test_a_hip_drop_gets_advice_when_it_is_recorded(runner: CliRunner) -> None:
+    from stridebeat.training.stance import ADVICE
+
+    dropped = runner.invoke(cli, ["check", "--stance", "left=steady", "right=drop"])
+    assert dropped.exit_code == 0, dropped.output
+    assert ADVICE in dropped.output and "clamshells" in dropped.output
+    steady = runner.invoke(cli, ["check", "--stance", "left=steady", "right=wobble"])
+    assert steady.exit_code == 0 and ADVICE not in steady.output

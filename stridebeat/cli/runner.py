@@ -248,6 +248,10 @@ def check(
             left, right = sides
             history.record_stance(today, left, right)
             click.echo(f"Stance check: left {left}, right {right}.")
+            if "drop" in sides:
+                from stridebeat.training.stance import ADVICE
+
+                click.echo(ADVICE)
         if pain is not None:
             history.record_pain(today, pain, where)
             click.echo(f"Pain {pain}/10" + (f" ({where})" if where else "") + " noted.")

@@ -14,6 +14,7 @@ from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError
+from stridebeat.units import LONGEST_SESSION_SECONDS
 
 if TYPE_CHECKING:
     from stridebeat.cues.schedule import Cue
@@ -37,7 +38,7 @@ class Request:
         return self.open_ended and self.spm is not None and self.duration is None
 
 
-OPEN_ENDED_SECONDS = 24 * 3600.0  # "until stopped": a day is longer than any run
+OPEN_ENDED_SECONDS = LONGEST_SESSION_SECONDS  # "until stopped"
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ RUNNING_SPM = CadenceRange(100.0, 260.0, "a running cadence")  # measured: taps,
 PLAN_BASELINE_SPM = CadenceRange(120.0, 220.0, "a baseline to plan from")
 # a running sample in an activity file: below is walking, above is a sensor glitch
 ACTIVITY_RUNNING_SPM = CadenceRange(140.0, 250.0, "a running sample")
+LONGEST_SESSION_SECONDS = 24 * 3600.0  # a day: longer than any run; live play's "until stopped"
 MIN_SPM = CLICK_SPM.low
 MAX_SPM = CLICK_SPM.high
 

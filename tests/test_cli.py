@@ -232,7 +232,9 @@ def test_full_disk_exits_1_and_keeps_the_old_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.wav"]
 
 
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+@pytest.mark.parametrize(
+    "how", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL]
+)  # SIGHUP: a closed terminal
 def test_interrupted_render_keeps_the_old_file(tmp_path: Path, how: int) -> None:
     out = tmp_path / "run.wav"
     out.write_bytes(b"yesterday's run")

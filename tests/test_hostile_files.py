@@ -195,24 +195,6 @@ def test_the_temporary_name_is_short_whatever_the_target(tmp_path: Path) -> None
 # -- leftovers: SIGHUP, and parts a killed process left ---------------------------------------
 
 
-def test_sighup_mid_render_keeps_the_old_file_and_leaves_no_part(tmp_path: Path) -> None:
-    out = tmp_path / "run.wav"
-    out.write_bytes(b"yesterday's run")
-    process = subprocess.Popen(
-        [*STRIDEBEAT, "render", "--spm", "170", "--duration", "3h", "-o", str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    _wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), process)
-    process.send_signal(signal.SIGHUP)
-    _, stderr = process.communicate(timeout=20)
-    assert process.returncode == 130, stderr
-    assert "Traceback" not in stderr
-    assert out.read_bytes() == b"yesterday's run"
-    assert [p.name for p in tmp_path.iterdir()] == ["run.wav"]
-
-
 def test_a_part_left_by_kill_9_goes_with_the_next_render_there(tmp_path: Path) -> None:
     out = tmp_path / "run.wav"
     process = subprocess.Popen(

@@ -253,7 +253,7 @@ def test_a_render_the_disk_has_no_room_for_exits_1(
 @pytest.mark.parametrize("extension", [".wav", ".flac", ".ogg", ".mp3"])
 @pytest.mark.parametrize("rate", [8000, 48000])
 def test_the_size_bound_holds_for_each_format(extension: str, rate: int, tmp_path: Path) -> None:
-    from stridebeat.cli.files import size_bound
+    from stridebeat.sinks.file import size_bound
 
     out = tmp_path / f"out{extension}"
     seconds = 20.0

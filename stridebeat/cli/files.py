@@ -4,9 +4,6 @@ voices."""
 from __future__ import annotations
 
 import dataclasses
-import math
-import os
-import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,8 +23,7 @@ from stridebeat.cli.options import (
 )
 from stridebeat.cli.terminal import print_cues, progress, terminate_as_exit
 from stridebeat.cues.settings import SpeechSettings
-from stridebeat.errors import InputError, OutputError, StridebeatError
-from stridebeat.tomlfile import byte_size
+from stridebeat.errors import InputError, StridebeatError
 from stridebeat.units import format_clock, parse_ramp, parse_spm
 
 if TYPE_CHECKING:
@@ -120,6 +116,7 @@ def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -
     """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal."""
     from stridebeat.export import write_rendering
     from stridebeat.prepare import prepare, requested_session
+    from stridebeat.sinks.file import check_room
 
     check_audio_output(output, files_to_keep(request_inputs(request, sound)), lyrics)
     wanted = requested_session(request)  # its length, before any cue is placed
@@ -144,41 +141,6 @@ def _check_file_length(seconds: float) -> None:
         raise InputError(
             f"this session lasts {format_clock(seconds)}; a rendered file is at most "
             f"{MAX_FILE_SECONDS / 3600:g} hours: shorten it, or play it live with 'stridebeat play'"
-        )
-
-
-_HEADROOM = 2**20  # headers, tags and lyrics
-
-
-def size_bound(output: Path, rate: int, channels: int, seconds: float) -> int:
-    """The most bytes ``output`` can take: 16-bit WAV exactly (plus headers), FLAC never more
-    than its samples raw (plus frame headers), Ogg Vorbis under half of that, MP3 at most
-    320 kbit/s."""
-    raw = math.ceil(seconds * rate) * channels * 2
-    data = {
-        ".mp3": math.ceil(seconds * 320_000 / 8),
-        ".ogg": raw // 2,
-        ".flac": raw + raw // 64,
-    }.get(output.suffix.lower(), raw)
-    return data + _HEADROOM
-
-
-def check_room(output: Path, rate: int, channels: int, seconds: float) -> None:
-    """Refuse (exit 1) a render the disk has no room for, before rendering any of it."""
-    folder = output.parent
-    needed = size_bound(output, rate, channels, seconds)
-    try:
-        usage = shutil.disk_usage(folder)
-    except OSError:
-        return  # cannot tell: the write itself reports a full disk
-    if not os.access(folder, os.W_OK) or usage.total == 0:
-        return  # a folder we cannot write in, or no real disk: the write itself says so
-    free = usage.free
-    if needed > free:
-        raise OutputError(
-            f"cannot write {output}: it needs up to {byte_size(needed)} and {folder} has "
-            f"{byte_size(free)} free; free some space, make it shorter, choose a smaller "
-            "format (.mp3, .ogg) or another folder with -o"
         )
 
 

@@ -14,14 +14,22 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from stridebeat.cues.settings import ENGINES, RATE_RANGE, SpeechSettings
-from stridebeat.units import MAX_SPM, MIN_SPM, parse_duration, parse_ramp, parse_spm, split_names
+from stridebeat.units import (
+    LONGEST_SESSION_SECONDS,
+    MAX_SPM,
+    MIN_SPM,
+    parse_duration,
+    parse_ramp,
+    parse_spm,
+    split_names,
+)
 
 if TYPE_CHECKING:
     from stridebeat.engine.render import ClickSound
 
 EXIT_INTERRUPTED = 130
 FILE_RATE = 44100  # Hz, for files when --sample-rate is not given
-MAX_DURATION_S = 24 * 3600.0  # as long as play's "until stopped": longer than any run
+MAX_DURATION_S = LONGEST_SESSION_SECONDS  # as long as play's "until stopped"
 MAX_FILE_SECONDS = 12 * 3600.0  # a rendered file: longer than any run, and a few GB at most
 
 

@@ -12,8 +12,10 @@ through libsndfile (python-soundfile).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import queue
+import shutil
 import threading
 import wave
 from collections.abc import Callable, Iterator
@@ -28,6 +30,7 @@ from stridebeat.engine.render import Renderer
 from stridebeat.errors import InputError, OutputError
 from stridebeat.files import publish, temp_beside
 from stridebeat.sinks.tags import Tags, embed_lyrics, set_info
+from stridebeat.tomlfile import byte_size
 
 # extension -> (libsndfile format, subtype)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -73,6 +76,42 @@ def check_target(path: Path) -> None:
         )
     if path.is_dir():
         raise InputError(f"cannot write {path}: it is a folder; give a file name such as run.wav")
+
+
+_HEADROOM = 2**20  # headers, tags and lyrics
+
+
+def size_bound(output: Path, rate: int, channels: int, seconds: float) -> int:
+    """The most bytes ``output`` can take: 16-bit WAV exactly (plus headers), FLAC never more
+    than its samples raw (plus frame headers), Ogg Vorbis under half of that, MP3 at most
+    320 kbit/s."""
+    raw = math.ceil(seconds * rate) * channels * 2
+    data = {
+        ".mp3": math.ceil(seconds * 320_000 / 8),
+        ".ogg": raw // 2,
+        ".flac": raw + raw // 64,
+    }.get(output.suffix.lower(), raw)
+    return data + _HEADROOM
+
+
+def check_room(output: Path, rate: int, channels: int, seconds: float) -> None:
+    """Refuse (exit 1) a render the disk has no room for, before rendering any of it."""
+    folder = output.parent
+    needed = size_bound(output, rate, channels, seconds)
+    try:
+        usage = shutil.disk_usage(folder)
+    except OSError:
+        return  # cannot tell: the write itself reports a full disk
+    if not os.access(folder, os.W_OK) or usage.total == 0:
+        return  # a folder we cannot write in, or no real disk: the write itself says so
+    free = usage.free
+    if needed > free:
+        raise OutputError(
+            f"cannot write {output}: it needs up to {byte_size(needed)} and {folder} has "
+            f"{byte_size(free)} free; free some space, make it shorter, choose a smaller "
+            "format (.mp3, .ogg) or another folder with -o"
+        )
+
 
 
 class AudioFileSink:

@@ -149,6 +149,13 @@ def test_a_hand_edited_plan_that_is_a_pipe(fifo: Path) -> None:
         load_plan(fifo)
 
 
+def test_a_saved_baseline_from_stridebeat_0_1_that_is_a_pipe(_app_home: Path) -> None:
+    os.mkfifo(_app_home / "baseline.toml")
+    result = cli("plan", "init")
+    assert result.exit_code == 2
+    assert "this is a pipe (FIFO)" in result.output
+
+
 @pytest.mark.parametrize("reader", ["read_text", "read_bytes", "regular_file"])
 @pytest.mark.parametrize("special", ["fifo", "/dev/zero", "/dev/null", "folder"])
 def test_every_reader_takes_regular_files_only(

@@ -17,6 +17,7 @@ from stridebeat.paths import app_dir
 from stridebeat.runner.database import history_path
 from stridebeat.runner.history import History
 from stridebeat.runner.records import SessionRecord
+from stridebeat.tomlfile import read_text
 from stridebeat.training.plan import Plan, PlannedSession, number_runs
 from stridebeat.training.planfile import load_plan, plan_path, save_plan
 from stridebeat.training.review import (
@@ -59,11 +60,12 @@ def saved_baseline() -> float | None:
 
 def _legacy_baseline() -> float | None:
     path = legacy_baseline_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    text = read_text(path, "saved baseline")  # a regular file of sane size, like any input
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(
             f"{path}: cannot read the saved baseline ({exc}); fix or delete it"
         ) from None

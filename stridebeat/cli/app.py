@@ -6,13 +6,14 @@ commands, so ``stridebeat --help`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import click
 
 from stridebeat import __version__
-from stridebeat.cli import files, live, plan, runner
-from stridebeat.cli.options import EXIT_INTERRUPTED
+from stridebeat.cli import files, live, plan, runner, service
+from stridebeat.cli.terminal import interrupted_exit_code, terminate_as_exit
 from stridebeat.errors import StridebeatError
 
 
@@ -25,13 +26,15 @@ class _BadInput(click.ClickException):
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with terminate_as_exit():  # SIGTERM and SIGHUP end every command as Ctrl-C does
+                return super().invoke(ctx)
         except StridebeatError as exc:
             failure = _BadInput if exc.exit_code == 2 else click.ClickException
             raise failure(str(exc)) from None
-        except KeyboardInterrupt:
-            click.echo("\nStopped.", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as stop:
+            with contextlib.suppress(OSError):  # a closed terminal (SIGHUP) takes no more text
+                click.echo("\nStopped.", err=True)
+            ctx.exit(interrupted_exit_code(stop))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,6 +70,7 @@ for _command in (
     runner.done,
     runner.check,
     runner.log_command,
+    service.service,
 ):
     cli.add_command(_command)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -11,13 +12,13 @@ from typing import TYPE_CHECKING
 import click
 
 from stridebeat.cli.options import (
-    EXIT_INTERRUPTED,
     Live,
     Sound,
     live_options,
     session_options,
     sound_options,
 )
+from stridebeat.cli.terminal import interrupted_exit_code
 from stridebeat.units import format_clock
 
 if TYPE_CHECKING:
@@ -48,7 +49,10 @@ def play(
 
     \b
     Keys (on a terminal): space pause/resume, + and - cadence by 1 spm,
-    c cues on/off, q quit. Ctrl-C fades out and stops.
+    c cues on/off, q quit. Ctrl-C fades out and stops, records the partial
+    run and prints how to resume; so does a service stop (SIGTERM) or a closed
+    terminal (SIGHUP). If the earbuds drop out, play pauses on the beat and goes
+    on when they are back (up to --device-wait).
     """
     from stridebeat.prepare import Request
 
@@ -67,6 +71,7 @@ def play_live(
     from stridebeat.prepare import prepare
     from stridebeat.sinks.devices import find_device
     from stridebeat.sinks.live import LivePlayer
+    from stridebeat.sinks.output import DeviceLost
     from stridebeat.units import seconds_to_frames
 
     output = find_device(live.device)
@@ -81,6 +86,7 @@ def play_live(
             raise click.BadParameter(f"the session is only {total} long", param_hint="--start-at")
         beats = renderer.timeline.clicks_between(start, renderer.length)
         start = int(beats.positions[0]) if len(beats) else start
+    interactive = terminal()
     player = LivePlayer(
         renderer,
         output,
@@ -88,8 +94,9 @@ def play_live(
         blocksize=live.blocksize,
         latency=live.latency,
         cues_for=prepared.cues_for,
+        device_wait=live.device_wait,
+        notify=lambda message: click.echo(("\n" if interactive else "") + message),
     )
-    interactive = terminal()
     show: Callable[[Status], None] = (
         _StatusLine(request.plays_until_stopped) if interactive else _PlainLog(prepared, start)
     )
@@ -112,13 +119,17 @@ def play_live(
                 summary = player.play(show)
         else:
             summary = player.play(show)
-    except KeyboardInterrupt:
-        click.echo("")
-        _report(player.summary(), interrupted=True)
+    except (KeyboardInterrupt, DeviceLost) as stop:
+        # the history first: after SIGHUP the terminal may take no more text
         _remember(player.summary(), started, planned, source, slot)
+        with contextlib.suppress(OSError):
+            click.echo("")
+            _report(player.summary(), interrupted=True)
+        if isinstance(stop, DeviceLost):
+            raise
         if quit_keys:
             return
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupted_exit_code(stop))
     if interactive:
         click.echo("")
     _report(summary, interrupted=False)

@@ -309,6 +309,7 @@ class Live:
     device: str | None
     latency: float | str
     blocksize: int
+    device_wait: float = 300.0  # seconds to wait for an output that dropped out
 
 
 def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -341,6 +342,15 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar="STRIDEBEAT_BLOCKSIZE",
         help="Frames per audio callback (0: let the device choose).",
     )
+    @env_option(
+        "--device-wait",
+        default="5m",
+        show_default=True,
+        envvar="STRIDEBEAT_DEVICE_WAIT",
+        callback=converter(parse_duration),
+        metavar="TIME",
+        help="If the output drops out (earbuds out of range), pause and wait this long for it.",
+    )
     @functools.wraps(func)
     def wrapper(
         *args: Any,
@@ -348,8 +358,10 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
         device: str | None,
         latency: float | str,
         blocksize: int,
+        device_wait: float,
         **kwargs: Any,
     ) -> Any:
-        return func(*args, live=Live(start_at, device, latency, blocksize), **kwargs)
+        live = Live(start_at, device, latency, blocksize, device_wait)
+        return func(*args, live=live, **kwargs)
 
     return wrapper

@@ -36,8 +36,24 @@ def print_cues(cues: Sequence[Cue], rate: int) -> None:
 _STOPPING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where Ctrl-C would be: everything that handles Ctrl-C (a fade
+    and a record of the partial session, a render's temporary file removed) handles it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def interrupted_exit_code(stop: KeyboardInterrupt) -> int:
+    """128 + the signal, as a shell reports it: 130 for Ctrl-C, 143 for SIGTERM (which the
+    systemd unit counts as success), 129 for SIGHUP."""
+    return 128 + (stop.signum if isinstance(stop, Terminated) else signal.SIGINT)
+
+
 class terminate_as_exit:
-    """Let SIGTERM and SIGHUP unwind like Ctrl-C, so temporary files are removed."""
+    """Let SIGTERM and SIGHUP unwind like Ctrl-C (as ``Terminated``), so temporary files are
+    removed and live play ends as it does on Ctrl-C."""
 
     def __enter__(self) -> None:
         self._previous = {number: signal.signal(number, self._raise) for number in _STOPPING}
@@ -48,4 +64,4 @@ class terminate_as_exit:
 
     @staticmethod
     def _raise(signum: int, frame: object) -> NoReturn:
-        raise KeyboardInterrupt
+        raise Terminated(signum)

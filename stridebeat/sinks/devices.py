@@ -90,6 +90,25 @@ def find_device(wanted: str | None) -> OutputDevice:
     return matches[0]
 
 
+def find_again(device: OutputDevice, refresh: bool) -> OutputDevice | None:
+    """The output that went away (same name and host API), if it is there again; with
+    ``refresh``, PortAudio looks for devices afresh first (only while no stream is open: a
+    device that came back under a new number is seen only then)."""
+    if refresh:
+        sd = load_sounddevice()
+        try:
+            sd._terminate()
+            sd._initialize()
+        except sd.PortAudioError:
+            return None
+    try:
+        found = output_devices()
+    except DeviceError:
+        return None
+    same = [d for d in found if (d.name, d.host_api) == (device.name, device.host_api)]
+    return next((d for d in same if d.index == device.index), same[0] if same else None)
+
+
 class OutputStream:
     """A float32 output stream on a device whose ``callback`` supplies every block."""
 
@@ -105,6 +124,7 @@ class OutputStream:
     ) -> None:
         sd = load_sounddevice()
         self._errors: type[Exception] = sd.PortAudioError
+        self._name = device.name
         try:
             self._stream = sd.OutputStream(
                 samplerate=rate,
@@ -120,7 +140,18 @@ class OutputStream:
 
     def start(self) -> None:
         """Start calling the callback."""
-        self._stream.start()
+        try:
+            self._stream.start()
+        except self._errors as exc:
+            raise DeviceError(f"cannot start {self._name} ({exc}); {RENDER_HINT}") from None
+
+    @property
+    def running(self) -> bool:
+        """Whether PortAudio still runs the stream (it stops one whose device failed)."""
+        try:
+            return bool(self._stream.active)
+        except self._errors:
+            return False
 
     def close(self, abort: bool = False) -> None:
         """Stop (after the blocks already handed over have played, or at once with ``abort``)

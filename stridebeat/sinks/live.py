@@ -26,14 +26,13 @@ from numpy.typing import NDArray
 
 from stridebeat.engine.render import Renderer, SpokenCue
 from stridebeat.engine.timeline import Timeline
-from stridebeat.errors import DeviceError
-from stridebeat.sinks.devices import DEFAULT_LATENCY, RENDER_HINT, OutputDevice, OutputStream
+from stridebeat.sinks.devices import DEFAULT_LATENCY, OutputDevice, OutputStream
+from stridebeat.sinks.output import DEVICE_WAIT_SECONDS, STALL_SECONDS, Output, ride_out
 
 # How far the producer renders ahead of the callback: a key press is heard this much plus the
 # output latency later (75 + 50 ms), and the producer has this much slack before an underrun.
 AHEAD_SECONDS = 0.075
 FADE_SECONDS = 0.03  # Ctrl-C fades out over this long
-STALL_SECONDS = 2.0  # no callback for this long while playing: the device is gone
 
 
 @dataclass(frozen=True)
@@ -85,6 +84,8 @@ class LivePlayer:
         blocksize: int = 0,
         latency: float | str = DEFAULT_LATENCY,
         cues_for: SpokenCuesFor | None = None,
+        device_wait: float = DEVICE_WAIT_SECONDS,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         self.renderer = renderer
         self.device = device
@@ -93,6 +94,8 @@ class LivePlayer:
         self.blocksize = blocksize
         self.latency = latency
         self._cues_for = cues_for
+        self.device_wait = device_wait  # seconds to wait for an output that dropped out
+        self._notify = notify or (lambda message: None)
         self._chunk = max(blocksize, 256) if blocksize else 512
         self._capacity = max(round(AHEAD_SECONDS * self.rate), 2 * self._chunk)
         self._ring = np.zeros((self._capacity, self.channels), dtype=np.float32)
@@ -162,43 +165,53 @@ class LivePlayer:
     # --- playing ---------------------------------------------------------------------------
 
     def play(self, tick: Callable[[Status], None] | None = None, poll: float = 0.1) -> Summary:
-        """Play until the session ends; Ctrl-C fades out and raises KeyboardInterrupt."""
+        """Play until the session ends; Ctrl-C (and SIGTERM or SIGHUP, raised as
+        KeyboardInterrupt) fades out and raises it. An output that drops out pauses play on
+        the beat until it is back (``device_wait`` seconds at most, then ``DeviceLost``)."""
         producer = threading.Thread(target=self._produce, name="stridebeat-live", daemon=True)
         producer.start()
+        output = Output(self.device, self._open_stream)
+
+        def show() -> None:
+            if tick is not None:
+                tick(self.status())
+
         try:
-            stream = OutputStream(
-                self.device,
-                rate=self.rate,
-                channels=self.channels,
-                blocksize=self.blocksize,
-                latency=self.latency,
-                callback=self._callback,
-            )
-        except DeviceError:
-            self._stop.set()
-            raise
-        try:
-            self._wait_for_producer()
-            self._last_callback = time.perf_counter()
-            stream.start()
+            output.open(before_start=self._wait_for_producer)
             while not self._ended():
                 time.sleep(poll)
                 if self._error is not None:
                     raise self._error
-                if not self._paused and time.perf_counter() - self._last_callback > STALL_SECONDS:
-                    raise DeviceError(
-                        f"{self.device.name} stopped playing (unplugged or switched off?); "
-                        f"resume later with --start-at, or {RENDER_HINT}"
-                    )
-                if tick is not None:
-                    tick(self.status())
+                if self._stalled() or not output.running:
+                    ride_out(output, self, self.device_wait, self._notify, show, poll)
+                    self._last_callback = time.perf_counter()
+                show()
         except KeyboardInterrupt:
             self._fade_out()
             raise
         finally:
             self._stop.set()
-            stream.close(abort=self._fading)
+            output.close(abort=self._fading or not self._ended())
         return self.summary()
+
+    @property
+    def position(self) -> tuple[int, int, bool]:
+        """(frame handed to the device, rate, paused): where an output dropped out."""
+        return self._read, self.rate, self._paused
+
+    def _open_stream(self, device: OutputDevice) -> OutputStream:
+        return OutputStream(
+            device,
+            rate=self.rate,
+            channels=self.channels,
+            blocksize=self.blocksize,
+            latency=self.latency,
+            callback=self._callback,
+        )
+
+    def _stalled(self) -> bool:
+        """No callback for a while: the device stopped asking for audio (the watchdog)."""
+        return time.perf_counter() - self._last_callback > STALL_SECONDS
 
     def summary(self) -> Summary:
         return Summary(
@@ -217,6 +230,7 @@ class LivePlayer:
         deadline = time.perf_counter() + 2.0
         while not self._ahead() and not self._producer_done and time.perf_counter() < deadline:
             time.sleep(0.002)
+        self._last_callback = time.perf_counter()  # the watchdog counts from the start
 
     def _ahead(self) -> bool:
         """Whether the ring is full (less than a chunk of room left: the producer writes whole

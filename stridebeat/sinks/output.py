@@ -1,0 +1,215 @@
+"""The live player's output stream: opened, started, watched, closed and opened again.
+
+Every PortAudio call that may block or fail (opening, starting, closing a stream) runs on a
+short-lived thread with SIGINT, SIGTERM and SIGHUP blocked there. The main thread stays free
+to take Ctrl-C or a service stop at any moment; no signal interrupts a system call inside
+PortAudio or JACK half-way through (an interrupted JACK request is what aborted the process in
+``pa_jack.c`` when Ctrl-C came while ``play`` opened its stream), no KeyboardInterrupt leaves a
+stream opened but never closed, and the threads PortAudio starts inherit the blocked signals.
+
+When the device stops asking for audio (stalled) or PortAudio stops the stream (the device
+vanished: earbuds out of range), ``ride_out`` pauses play on the beat, closes what is left of
+the stream, and tries the same device again every few seconds until it plays or the wait runs
+out.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
+
+from stridebeat.errors import DeviceError
+from stridebeat.sinks.devices import RENDER_HINT, OutputDevice, OutputStream, find_again
+from stridebeat.units import format_clock
+
+T = TypeVar("T")
+
+STOPPING_SIGNALS = {
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+}
+STALL_SECONDS = 2.0  # no callback for this long: the device is gone
+RETRY_SECONDS = 3.0  # between attempts to open a device that dropped out
+DEVICE_WAIT_SECONDS = 300.0  # how long to wait for it by default
+CLOSE_SECONDS = 5.0  # a close that takes longer is left to finish on its own
+
+
+class DeviceLost(DeviceError):
+    """The output dropped out and did not come back in time."""
+
+
+class DeviceCall(Generic[T]):
+    """One PortAudio call on its own thread, with the stopping signals blocked in it."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._result: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True,
+                                         name="stridebeat-device")  # fmt: skip
+        self._thread.start()
+
+    def _run(self, work: Callable[[], T]) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
+        try:
+            self._result = work()
+        except BaseException as exc:  # handed to whoever waits for the call
+            self._error = exc
+
+    def wait(self, seconds: float | None = None) -> bool:
+        """Whether the call has finished, waiting up to ``seconds`` (None: until it has).
+        Ctrl-C interrupts the wait, not the call."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while self._thread.is_alive():
+            step = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
+            if step <= 0:
+                return False
+            self._thread.join(step)
+        return True
+
+    def outcome(self) -> T:
+        """What the finished call returned; what it raised is raised here."""
+        if self._error is not None:
+            raise self._error
+        return self._result  # type: ignore[return-value]
+
+
+class Output:
+    """The stream the player plays into, on ``device`` or the same device found again."""
+
+    def __init__(self, device: OutputDevice, open_stream: Callable[[OutputDevice], OutputStream]):
+        self.device = device
+        self._open_stream = open_stream
+        self.stream: OutputStream | None = None
+        self._busy: DeviceCall[object] | None = None  # an open or a close still running
+
+    def open(self, before_start: Callable[[], None]) -> None:
+        """Open the stream, call ``before_start`` (on this thread), then start it."""
+        call = DeviceCall(lambda: self._open_stream(self.device))
+        self._busy = call  # type: ignore[assignment]
+        call.wait()
+        self._busy = None
+        self.stream = call.outcome()
+        before_start()
+        self._call(self.stream.start)
+
+    @property
+    def running(self) -> bool:
+        return self.stream is not None and self.stream.running
+
+    def close(self, abort: bool = False, within: float = CLOSE_SECONDS) -> bool:
+        """Close the stream (after any open still running); False if that took too long."""
+        if self._busy is not None and not self._busy.wait(within):
+            return False
+        stream, self.stream = self.stream, None
+        if stream is None:
+            return True
+        call = DeviceCall(lambda: stream.close(abort=abort))
+        self._busy = call  # type: ignore[assignment]
+        if not call.wait(within):
+            return False
+        self._busy = None
+        return True
+
+    def try_again(self, within: float) -> bool:
+        """One attempt to play on the device again: find it, open and start a stream."""
+        if self._busy is not None:  # the broken stream is still closing (a stalled device)
+            if not self._busy.wait(0):
+                return False
+            self._busy = None
+        call = DeviceCall(self._find_open_and_start)
+        self._busy = call  # type: ignore[assignment]
+        if not call.wait(within):
+            return False  # still trying: the next attempt waits for it
+        self._busy = None
+        try:
+            self.stream = call.outcome()
+        except DeviceError:
+            return False
+        return self.stream is not None
+
+    def _find_open_and_start(self) -> OutputStream | None:
+        """The device as PortAudio lists it now, else as it finds it afresh (a Bluetooth
+        device that came back may have a new number)."""
+        for refresh in (False, True):
+            device = find_again(self.device, refresh)
+            if device is None:
+                continue
+            try:
+                stream = self._open_stream(device)
+            except DeviceError:
+                continue
+            try:
+                stream.start()
+            except DeviceError:
+                stream.close(abort=True)
+                continue
+            self.device = device
+            return stream
+        return None
+
+    def _call(self, work: Callable[[], None]) -> None:
+        call = DeviceCall(work)
+        self._busy = call  # type: ignore[assignment]
+        call.wait()
+        self._busy = None
+        call.outcome()
+
+
+class Playing(Protocol):
+    """What ``ride_out`` needs of the player."""
+
+    callbacks: int
+
+    def toggle_pause(self) -> None: ...
+
+    @property
+    def position(self) -> tuple[int, int, bool]:
+        """(frame, rate, paused)."""
+
+
+def ride_out(
+    output: Output,
+    player: Playing,
+    wait: float,
+    notify: Callable[[str], None],
+    tick: Callable[[], None],
+    poll: float,
+) -> None:
+    """Pause on the beat, try the device again every few seconds and play on once it calls
+    back; raise ``DeviceLost`` after ``wait`` seconds without it."""
+    frame, rate, paused = player.position
+    if not paused:
+        player.toggle_pause()
+    at, name = format_clock(frame / rate), output.device.name
+    notify(f"{name} stopped playing at {at}; paused, trying it again for up to "
+           f"{format_clock(wait)}.")  # fmt: skip
+    deadline = time.monotonic() + wait
+    output.close(abort=True, within=0.5)
+
+    def sleep(seconds: float, done: Callable[[], bool] = lambda: False) -> None:
+        until = min(time.monotonic() + seconds, deadline)
+        while time.monotonic() < until and not done():
+            time.sleep(min(poll, max(until - time.monotonic(), 0)))
+            tick()
+
+    def calling_back(since: int) -> Callable[[], bool]:
+        return lambda: player.callbacks > since + 1
+
+    while time.monotonic() < deadline:
+        if output.try_again(within=RETRY_SECONDS):
+            back = calling_back(player.callbacks)
+            sleep(STALL_SECONDS, back)
+            if back() and output.running:
+                if not paused and player.position[2]:
+                    player.toggle_pause()
+                notify(f"{output.device.name} is back; playing on from {at}.")
+                return
+            output.close(abort=True, within=0.5)
+        sleep(RETRY_SECONDS)
+    raise DeviceLost(
+        f"{name} did not come back within {format_clock(wait)}; resume with --start-at {at} "
+        f"when it is back, or {RENDER_HINT}"
+    )

@@ -13,8 +13,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import numpy as np
 import pytest
@@ -22,90 +20,15 @@ import pytest
 from stridebeat.engine.render import ClickSound, Renderer
 from stridebeat.engine.session import steady_session
 from stridebeat.engine.timeline import Timeline
-from stridebeat.sinks import devices, live, output
+from stridebeat.sinks import devices, live
 from stridebeat.sinks.devices import OutputDevice
 from stridebeat.sinks.live import LivePlayer
 from stridebeat.sinks.output import DeviceLost
+from tests.fake_output import BLOCK, FAKE_RATE, FakeOutput, fake_output
 from tests.jack import RATE, Capture, align
 
-FAKE_RATE = 8000
-BLOCK = 256
 BEAT = FAKE_RATE // 2  # 120 spm
-
-
-class _Earbuds:
-    """A fake output that asks for audio like a sound card (at twice real time) and records
-    it, one recording per stream; ``drop(how)`` takes it away, ``come_back()`` returns it.
-
-    How it drops out: ``"stalls"`` (no more callbacks, the stream still looks alive),
-    ``"vanishes"`` (PortAudio stops the stream; opening it fails while it is gone), or
-    ``"fails to start"`` (it stops; a new stream opens but will not start while gone)."""
-
-    def __init__(self) -> None:
-        self.recordings: list[list[np.ndarray]] = []
-        self.gone: str | None = None
-        self.opened = 0
-        earbuds = self
-
-        class Stream:
-            def __init__(self, callback: Any, **kwargs: object) -> None:
-                if earbuds.gone == "vanishes":
-                    raise OSError("Device unavailable")
-                earbuds.opened += 1
-                self.callback = callback
-                self.record: list[np.ndarray] = []
-                earbuds.recordings.append(self.record)
-                self.active = False
-                self._stop = threading.Event()
-
-            def start(self) -> None:
-                if earbuds.gone is not None:
-                    raise OSError("Device unavailable")
-                self.active = True
-                threading.Thread(target=self._run, daemon=True).start()
-
-            def _run(self) -> None:
-                out = np.zeros((BLOCK, 1), np.float32)
-                ok = SimpleNamespace(output_underflow=False)
-                while not self._stop.is_set():
-                    if earbuds.gone is not None:
-                        self.active = earbuds.gone == "stalls"
-                        return
-                    self.callback(out, BLOCK, None, ok)
-                    self.record.append(out.copy())
-                    time.sleep(BLOCK / FAKE_RATE / 2)
-
-            def stop(self) -> None:
-                self._stop.set()
-                self.active = False
-
-            abort = stop
-
-            def close(self) -> None:
-                self.stop()
-
-        self.module = SimpleNamespace(OutputStream=Stream, PortAudioError=OSError)
-
-    def drop(self, how: str) -> None:
-        self.gone = how
-
-    def come_back(self) -> None:
-        self.gone = None
-
-    def played(self, stream: int) -> np.ndarray:
-        blocks = self.recordings[stream]
-        return np.concatenate(blocks)[:, 0] if blocks else np.zeros(0, np.float32)
-
-
-@pytest.fixture
-def earbuds(monkeypatch: pytest.MonkeyPatch) -> _Earbuds:
-    fake = _Earbuds()
-    monkeypatch.setattr(devices, "load_sounddevice", lambda: fake.module)
-    monkeypatch.setattr(output, "find_again", lambda device, refresh: device)
-    for module in (live, output):
-        monkeypatch.setattr(module, "STALL_SECONDS", 0.3)
-    monkeypatch.setattr(output, "RETRY_SECONDS", 0.2)
-    return fake
+earbuds = fake_output
 
 
 def _player(seconds: float, wait: float, said: list[str]) -> LivePlayer:
@@ -122,7 +45,7 @@ def _whole(renderer: Renderer) -> np.ndarray:
 
 @pytest.mark.parametrize("how", ["stalls", "vanishes", "fails to start"])
 def test_play_pauses_while_the_device_is_gone_and_goes_on_from_the_beat(
-    earbuds: _Earbuds, how: str
+    earbuds: FakeOutput, how: str
 ) -> None:
     said: list[str] = []
     player = _player(6, 30, said)
@@ -156,7 +79,7 @@ def test_play_pauses_while_the_device_is_gone_and_goes_on_from_the_beat(
     assert np.count_nonzero(last) == np.count_nonzero(expected[beat:])
 
 
-def test_a_device_that_never_comes_back_ends_play_after_the_wait(earbuds: _Earbuds) -> None:
+def test_a_device_that_never_comes_back_ends_play_after_the_wait(earbuds: FakeOutput) -> None:
     said: list[str] = []
     player = _player(60, 1.5, said)
 
@@ -176,7 +99,7 @@ def test_a_device_that_never_comes_back_ends_play_after_the_wait(earbuds: _Earbu
 
 
 def test_play_the_runner_paused_stays_paused_when_the_device_comes_back(
-    earbuds: _Earbuds,
+    earbuds: FakeOutput,
 ) -> None:
     said: list[str] = []
     player = _player(60, 30, said)

@@ -83,7 +83,9 @@ def unit_text(
     lines = [
         "[Unit]",
         "Description=stridebeat: waits for play on the earbuds, then plays today's run",
-        "After=sound.target network.target",
+        # after the sound server (a user's PipeWire or PulseAudio; the system's ALSA, BlueZ)
+        "After=" + ("sound.target bluetooth.target" if user else
+                    "pipewire-pulse.service pulseaudio.service wireplumber.service"),  # fmt: skip
         "",
         "[Service]",
         "Type=simple",

@@ -22,6 +22,9 @@ from stridebeat.errors import InputError, OutputError
 UNIT_NAME = "stridebeat.service"
 SYSTEM_UNITS = Path("/etc/systemd/system")
 EXIT_TERMINATED = 143  # 128 + SIGTERM: how a stopped session exits
+# start after the sound server: a user's PipeWire or PulseAudio; the system's ALSA and BlueZ
+USER_AFTER = "pipewire-pulse.service pulseaudio.service wireplumber.service"
+SYSTEM_AFTER = "sound.target bluetooth.target"
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,7 @@ def unit_text(
     lines = [
         "[Unit]",
         "Description=stridebeat: waits for play on the earbuds, then plays today's run",
-        # after the sound server (a user's PipeWire or PulseAudio; the system's ALSA, BlueZ)
-        "After=" + ("sound.target bluetooth.target" if user else
-                    "pipewire-pulse.service pulseaudio.service wireplumber.service"),  # fmt: skip
+        f"After={SYSTEM_AFTER if user else USER_AFTER}",
         "",
         "[Service]",
         "Type=simple",

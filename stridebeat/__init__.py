@@ -13,7 +13,10 @@ Names are loaded on first use, so ``import stridebeat`` stays light.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: the command starts (and stops) sooner
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

@@ -178,6 +178,7 @@ class LivePlayer:
 
         try:
             output.open(before_start=self._wait_for_producer)
+            self._last_callback = time.perf_counter()  # the watchdog counts from the start
             while not self._ended():
                 time.sleep(poll)
                 if self._error is not None:
@@ -230,7 +231,6 @@ class LivePlayer:
         deadline = time.perf_counter() + 2.0
         while not self._ahead() and not self._producer_done and time.perf_counter() < deadline:
             time.sleep(0.002)
-        self._last_callback = time.perf_counter()  # the watchdog counts from the start
 
     def _ahead(self) -> bool:
         """Whether the ring is full (less than a chunk of room left: the producer writes whole

@@ -77,58 +77,85 @@ class DeviceCall(Generic[T]):
 
 
 class Output:
-    """The stream the player plays into, on ``device`` or the same device found again."""
+    """The stream the player plays into, on ``device`` or the same device found again.
+
+    One PortAudio call runs at a time. A call the main thread stopped waiting for (Ctrl-C
+    came, or a stalled device keeps it) is waited for before the next, and a stream it
+    opened is adopted, so it is closed like any other."""
 
     def __init__(self, device: OutputDevice, open_stream: Callable[[OutputDevice], OutputStream]):
         self.device = device
         self._open_stream = open_stream
         self.stream: OutputStream | None = None
-        self._busy: DeviceCall[object] | None = None  # an open or a close still running
+        self._busy: DeviceCall[OutputStream | None] | None = None
 
     def open(self, before_start: Callable[[], None]) -> None:
-        """Open the stream, call ``before_start`` (on this thread), then start it."""
-        call = DeviceCall(lambda: self._open_stream(self.device))
-        self._busy = call  # type: ignore[assignment]
-        call.wait()
-        self._busy = None
-        self.stream = call.outcome()
+        """Open the stream, call ``before_start`` (on this thread), then start it; a
+        DeviceError if either fails."""
+        self._begin(lambda: self._open_stream(self.device))
+        self._finish(None, adopt=False)
         before_start()
-        self._call(self.stream.start)
+        stream = self.stream
+        assert stream is not None
+
+        def start() -> None:
+            stream.start()
+
+        self._begin(start)
+        self._finish(None, adopt=False)
 
     @property
     def running(self) -> bool:
         return self.stream is not None and self.stream.running
 
     def close(self, abort: bool = False, within: float = CLOSE_SECONDS) -> bool:
-        """Close the stream (after any open still running); False if that took too long."""
-        if self._busy is not None and not self._busy.wait(within):
+        """Close the stream (after any call still running); False if that took too long."""
+        if not self._settle(within):
             return False
         stream, self.stream = self.stream, None
         if stream is None:
             return True
-        call = DeviceCall(lambda: stream.close(abort=abort))
-        self._busy = call  # type: ignore[assignment]
-        if not call.wait(within):
-            return False
-        self._busy = None
-        return True
+
+        def close() -> None:
+            stream.close(abort=abort)
+
+        self._begin(close)
+        return self._settle(within)
 
     def try_again(self, within: float) -> bool:
         """One attempt to play on the device again: find it, open and start a stream."""
-        if self._busy is not None:  # the broken stream is still closing (a stalled device)
-            if not self._busy.wait(0):
-                return False
-            self._busy = None
-        call = DeviceCall(self._find_open_and_start)
-        self._busy = call  # type: ignore[assignment]
+        if not self._settle(0):  # the broken stream is still closing (a stalled device)
+            return False
+        if self.stream is None:
+            self._begin(self._find_open_and_start)
+            if not self._settle(within):
+                return False  # still trying: the next attempt waits for it
+        return self.stream is not None
+
+    def _begin(self, work: Callable[[], OutputStream | None]) -> None:
+        self._busy = DeviceCall(work)
+
+    def _finish(self, within: float | None, adopt: bool) -> bool:
+        """Wait for the call (up to ``within``); take the stream it returned. Unless
+        ``adopt``, what it raised is raised here."""
+        call = self._busy
+        if call is None:
+            return True
         if not call.wait(within):
-            return False  # still trying: the next attempt waits for it
+            return False
         self._busy = None
         try:
-            self.stream = call.outcome()
+            stream = call.outcome()
         except DeviceError:
-            return False
-        return self.stream is not None
+            if not adopt:
+                raise
+            stream = None
+        if stream is not None:
+            self.stream = stream
+        return True
+
+    def _settle(self, within: float) -> bool:
+        return self._finish(within, adopt=True)
 
     def _find_open_and_start(self) -> OutputStream | None:
         """The device as PortAudio lists it now, else as it finds it afresh (a Bluetooth
@@ -149,13 +176,6 @@ class Output:
             self.device = device
             return stream
         return None
-
-    def _call(self, work: Callable[[], None]) -> None:
-        call = DeviceCall(work)
-        self._busy = call  # type: ignore[assignment]
-        call.wait()
-        self._busy = None
-        call.outcome()
 
 
 class Playing(Protocol):

@@ -46,8 +46,13 @@ class DeviceCall(Generic[T]):
     def __init__(self, work: Callable[[], T]) -> None:
         self._result: T | None = None
         self._error: BaseException | None = None
+        self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(work,), daemon=True,
-                                         name="stridebeat-device")  # fmt: skip
+                                        name="stridebeat-device")  # fmt: skip
+
+    def start(self) -> None:
+        """Start the call (kept apart from ``__init__``: Ctrl-C may come while the thread
+        starts, and whoever holds this call must still wait for it)."""
         self._thread.start()
 
     def _run(self, work: Callable[[], T]) -> None:
@@ -57,16 +62,18 @@ class DeviceCall(Generic[T]):
             self._result = work()
         except BaseException as exc:  # handed to whoever waits for the call
             self._error = exc
+        finally:
+            self._done.set()
 
     def wait(self, seconds: float | None = None) -> bool:
         """Whether the call has finished, waiting up to ``seconds`` (None: until it has).
         Ctrl-C interrupts the wait, not the call."""
         deadline = None if seconds is None else time.monotonic() + seconds
-        while self._thread.is_alive():
+        while not self._done.is_set():
             step = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
             if step <= 0:
                 return False
-            self._thread.join(step)
+            self._done.wait(step)
         return True
 
     def outcome(self) -> T:
@@ -134,6 +141,7 @@ class Output:
 
     def _begin(self, work: Callable[[], OutputStream | None]) -> None:
         self._busy = DeviceCall(work)
+        self._busy.start()
 
     def _finish(self, within: float | None, adopt: bool) -> bool:
         """Wait for the call (up to ``within``); take the stream it returned. Unless

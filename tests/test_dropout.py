@@ -233,3 +233,10 @@ def test_play_command_ends_after_the_wait_and_records_a_partial_session(
     with History() as history:
         (record,) = history.sessions()
     assert not record.finished and 1 / 60 < record.completed_minutes < 4 / 60
+
+
+def test_the_same_device_is_found_again_after_portaudio_looks_afresh(jack_server: str) -> None:
+    jack = devices.find_device("JACK")
+    assert devices.find_again(jack, refresh=True) == jack
+    gone = OutputDevice(99, "earbuds that are not here", jack.host_api, 2, RATE)
+    assert devices.find_again(gone, refresh=False) is None

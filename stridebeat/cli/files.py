@@ -112,9 +112,12 @@ def check_audio_output(output: Path, keep: Mapping[Path, str], lyrics: bool) -> 
         check_output(lrc_path(output), keep)
 
 
-def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -> Prepared:
-    """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal."""
-    from stridebeat.export import write_rendering
+def render_request(
+    request: Request, sound: Sound, output: Path, lyrics: bool, title: str = "", album: str = ""
+) -> Prepared:
+    """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal;
+    tagged (but a WAV) with ``title`` (default: the session's) and ``album``."""
+    from stridebeat.export import RENDER_ALBUM, file_tags, write_rendering
     from stridebeat.prepare import prepare, requested_session
     from stridebeat.sinks.file import check_room
 
@@ -128,7 +131,8 @@ def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -
     _check_file_length(renderer.length / rate)
     check_room(output, rate, renderer.channels, renderer.length / rate)
     with terminate_as_exit(), progress(renderer.length, f"Rendering {output.name}") as step:
-        write_rendering(prepared, output, lyrics, progress=step)
+        tags = file_tags(output, title or prepared.session.title, album or RENDER_ALBUM)
+        write_rendering(prepared, output, lyrics, tags, step)
     if prepared.cues and not prepared.spoken:
         print_cues(prepared.cues, renderer.timeline.rate)
     if sys.stderr.isatty():

@@ -44,6 +44,7 @@ PLAYLIST = "stridebeat-plan.m3u"
 FORMATS = tuple(extension[1:] for extension in AUDIO_FORMATS)  # "wav", "flac", ...
 EXTRA_SUFFIXES = (".fit",)  # small files an export may make beside the audio
 PLAN_ALBUM = "stridebeat plan"
+FILE_CONTENT = 2  # what an exported file holds; 2: chapters. A change makes every file again
 RENDER_ALBUM = "stridebeat"
 
 
@@ -218,7 +219,7 @@ def _file_name(track: Track, options: ExportOptions) -> str:
 
 def _key(track: Track, options: ExportOptions) -> str:
     """What a file is made from: if any of it changes, the file is made again."""
-    made_from = repr((track, options, __version__))
+    made_from = repr((track, options, __version__, FILE_CONTENT))
     return hashlib.sha256(made_from.encode()).hexdigest()
 
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     help="File to write: .wav (16-bit), .flac, .ogg or .mp3.",
 )
 @sound_options
-@click.option("--no-lyrics", is_flag=True, help="Do not write the .lrc lyrics file.")
+@click.option("--no-lyrics", is_flag=True, help="No lyrics: no .lrc file, none in the tags.")
 def render(
     session_file: Path | None,
     spm: float | None,
@@ -63,7 +63,8 @@ def render(
 
     The first click starts at the file's first sample; every click sits at its exact
     position, however long the file. The file appears only when complete. With cues, a
-    .lrc lyrics file beside it shows each cue on a phone's music player.
+    .lrc lyrics file beside it shows each cue on a phone's music player. An .mp3, .flac or
+    .ogg also carries a title and a chapter per block.
     """
     from stridebeat.prepare import Request
 

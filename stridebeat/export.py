@@ -43,8 +43,8 @@ MANIFEST = ".stridebeat-export.json"
 PLAYLIST = "stridebeat-plan.m3u"
 FORMATS = tuple(extension[1:] for extension in AUDIO_FORMATS)  # "wav", "flac", ...
 EXTRA_SUFFIXES = (".fit",)  # small files an export may make beside the audio
-PLAN_ALBUM = "stridebeat plan"
 FILE_CONTENT = 2  # what an exported file holds; 2: chapters. A change makes every file again
+PLAN_ALBUM = "stridebeat plan"
 RENDER_ALBUM = "stridebeat"
 
 

@@ -286,7 +286,7 @@ def test_a_hung_engine_is_killed_and_not_retried(
 ) -> None:
     monkeypatch.setattr(engines, "ESPEAK_COMMAND", fake_espeak(tmp_path, "exec sleep 30"))
     # short enough for the hung engine, long enough for the real fallback on a busy machine
-    monkeypatch.setattr(engines, "_timeout", lambda text: 2.0)
+    monkeypatch.setattr(engines, "phrase_timeout", lambda text: 2.0)
     voice = Speech(SpeechSettings(), tmp_path / "cache")
     assert len(voice.phrase(CUE, 22050)) > 0
     assert voice.engine_used == "pyttsx3" and voice.tts_calls == 2

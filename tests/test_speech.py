@@ -355,9 +355,9 @@ def test_the_check_rejects_empty_silent_and_implausible_audio() -> None:
 
 
 def test_an_unknown_engine_lists_the_choices(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="auto, espeak-ng, pyttsx3") as error:
+    with pytest.raises(InputError, match="auto, espeak-ng, pyttsx3, piper") as error:
         Speech(SpeechSettings(engine="festival"), tmp_path)
-    assert error.value.exit_code == 2 and ENGINES == ("auto", "espeak-ng", "pyttsx3")
+    assert error.value.exit_code == 2 and ENGINES == ("auto", "espeak-ng", "pyttsx3", "piper")
 
 
 @pytest.mark.parametrize("rate_wpm", [0, 79, 451])

@@ -151,10 +151,17 @@ def test_a_name_is_looked_up_in_the_voices_folder_and_a_path_is_taken_as_it_is(
     assert locate("en.onnx.json", folder) == folder / "en.onnx"
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30))
+@given(
+    st.one_of(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30),
+        st.sampled_from(["~", "~/x.onnx.json", "a/.onnx", ".onnx", ".onnx.json", "x.json"]),
+    )
+)
 def test_locating_any_name_gives_an_onnx_file_or_what_was_given(voice: str) -> None:
     found = locate(voice, Path("/voices"))
-    assert found.name.endswith(".onnx") or found == Path(voice.removesuffix(".json"))
+    given = voice.removesuffix(".json") if voice.endswith(".onnx.json") else voice
+    in_folder = found.parent == Path("/voices") and found.name.endswith(".onnx")
+    assert in_folder or found == Path(given).expanduser()
 
 
 def test_a_voice_reads_its_language_quality_and_rate(tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ from typing import Any
 import click
 
 from stridebeat import __version__
-from stridebeat.cli import files, live, plan, runner
+from stridebeat.cli import config, files, live, plan, runner
+from stridebeat.cli.completion import completion
 from stridebeat.cli.options import EXIT_INTERRUPTED
+from stridebeat.cli.settings import META_KEY, blame_config, load_settings
 from stridebeat.errors import StridebeatError
 
 
@@ -25,7 +27,15 @@ class _BadInput(click.ClickException):
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            settings = load_settings(self)  # config.toml: the commands' default_map
+            ctx.meta[META_KEY] = settings
+            ctx.default_map = settings.default_map
             return super().invoke(ctx)
+        except click.BadParameter as exc:
+            blamed = blame_config(exc)
+            if blamed is None:
+                raise
+            raise _BadInput(str(blamed)) from None
         except StridebeatError as exc:
             failure = _BadInput if exc.exit_code == 2 else click.ClickException
             raise failure(str(exc)) from None
@@ -67,6 +77,8 @@ for _command in (
     runner.done,
     runner.check,
     runner.log_command,
+    config.config,
+    completion,
 ):
     cli.add_command(_command)
 

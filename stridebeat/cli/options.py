@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
+from stridebeat.cli.completion import cue_names, sound_names
 from stridebeat.cues.settings import ENGINES, RATE_RANGE, SpeechSettings
 from stridebeat.units import (
     LONGEST_SESSION_SECONDS,
@@ -81,6 +83,32 @@ def env_option(*decls: str, **attrs: Any) -> Callable[[Callable[..., Any]], Call
     return click.option(*decls, cls=EnvOption, **attrs)
 
 
+def not_typed(ctx: click.Context, param: click.Parameter) -> bool:
+    """Whether the value came from a STRIDEBEAT_* variable or config.toml, not the command line
+    (so a bad value must be caught here, to be blamed on where it came from)."""
+    source = ctx.get_parameter_source(param.name or "")
+    return source in (ParameterSource.ENVIRONMENT, ParameterSource.DEFAULT_MAP)
+
+
+def _session_part(
+    parse: Callable[[Any], Any], *rivals: str, needs: tuple[str, ...] = ()
+) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """``converter(parse)`` for --spm, --ramp, --duration: a value from config.toml gives way
+    to a session chosen on the command line (a ``rival`` given there), and is left out when
+    none of ``needs`` is set. Options not typed are processed after the typed ones, so those
+    are known here."""
+    convert = converter(parse)
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT_MAP:
+            typed = (ctx.get_parameter_source(r) is ParameterSource.COMMANDLINE for r in rivals)
+            if any(typed) or (needs and all(ctx.params.get(n) is None for n in needs)):
+                return None
+        return convert(ctx, param, value)
+
+    return callback
+
+
 def positive_duration(text: str) -> float:
     seconds = parse_duration(text)
     if seconds <= 0:
@@ -103,8 +131,8 @@ def _cue_names(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
     names = split_names(value)
-    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
-        # Checked here so that a bad name is blamed on the variable, not on --cues.
+    if not_typed(ctx, param):
+        # Checked here so that a bad name is blamed on the variable or file, not on --cues.
         from stridebeat.cues.script import find_script
         from stridebeat.errors import InputError
 
@@ -117,8 +145,8 @@ def _cue_names(
 
 
 def _sound(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
-        # Loaded here once so that a bad sound is blamed on the variable, not on --sound.
+    if not_typed(ctx, param):
+        # Loaded here once so that a bad sound is blamed on the variable or file, not --sound.
         from stridebeat.engine.synth import load_sound
         from stridebeat.errors import SoundError
 
@@ -140,6 +168,10 @@ def options(*given: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Call
     return apply
 
 
+spm_callback = _session_part(parse_spm, "session_file", "ramp")
+ramp_callback = _session_part(parse_ramp, "session_file", "spm")
+duration_callback = _session_part(positive_duration, "session_file", needs=("spm", "ramp"))
+
 session_options = options(
     click.argument(
         "session_file",
@@ -149,19 +181,19 @@ session_options = options(
     ),
     click.option(
         "--spm",
-        callback=converter(parse_spm),
+        callback=spm_callback,
         metavar="SPM",
         help=f"Constant cadence in steps per minute ({MIN_SPM:g}-{MAX_SPM:g}).",
     ),
     click.option(
         "--ramp",
-        callback=converter(parse_ramp),
+        callback=ramp_callback,
         metavar="START:END",
         help="Cadence changing linearly in time over the duration, e.g. 165:175.",
     ),
     click.option(
         "--duration",
-        callback=converter(positive_duration),
+        callback=duration_callback,
         metavar="TIME",
         help="Length with --spm or --ramp: 45s, 30m, 1h5m, 1:05:00 (at most "
         f"{MAX_DURATION_S / 3600:g}h; {MAX_FILE_SECONDS / 3600:g}h for a file).",
@@ -170,6 +202,7 @@ session_options = options(
         "--cues",
         multiple=True,
         callback=_cue_names,
+        shell_complete=cue_names,
         metavar="NAMES",
         envvar="STRIDEBEAT_CUES",
         help="Spoken cue scripts, e.g. glutes,cadence (see 'stridebeat cues list'). "
@@ -184,6 +217,7 @@ _voice_options = options(
         show_default=True,
         envvar="STRIDEBEAT_SOUND",
         callback=_sound,
+        shell_complete=sound_names,
         help="Click sound: wood, beep, tick, bell, or the path of a WAV file.",
     ),
     click.option(

@@ -21,6 +21,8 @@ from stridebeat.cli.settings import (
     not_a_setting,
 )
 
+_NO_DEFAULT = getattr(click.core, "UNSET", None)  # click 8.3+ marks "no default" with it
+
 STARTER = """\
 # stridebeat's settings: a default for any long option of any command.
 # Keys are the option names (speech_rate or speech-rate). A flag on the command line wins,
@@ -169,9 +171,10 @@ def _shown(
     origin = settings.origin(path, param.name or "")
     if source is ParameterSource.DEFAULT_MAP and origin is not None:
         return f"{key} = {_toml_value(origin.value)}", origin.where(short=True)
-    if ctx.params.get(param.name or "") in (None, ()):
+    default = param.get_default(ctx, call=True)
+    if default is None or default is _NO_DEFAULT or default == ():
         return f"# {key} is not set", "default"
-    return f"{key} = {_toml_value(param.get_default(ctx, call=True))}", "default"
+    return f"{key} = {_toml_value(default)}", "default"
 
 
 def _typed(text: str) -> Any:

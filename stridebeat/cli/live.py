@@ -231,6 +231,6 @@ def devices() -> None:
     for device in found:
         mark = "*" if device.is_default else " "
         click.echo(
-            f"{mark} {device.index:>3}  {device.name}  ({device.host_api}, "
-            f"{device.channels} ch, {device.default_rate} Hz)"
+            f"{mark} {device.index:>3}  {device.full_name}  "
+            f"({device.channels} ch, {device.default_rate} Hz)"
         )

@@ -100,11 +100,12 @@ def _session_part(
     convert = converter(parse)
 
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        converted = convert(ctx, param, value)  # a bad value is reported even if unused
         if ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT_MAP:
             typed = (ctx.get_parameter_source(r) is ParameterSource.COMMANDLINE for r in rivals)
             if any(typed) or (needs and all(ctx.params.get(n) is None for n in needs)):
                 return None
-        return convert(ctx, param, value)
+        return converted
 
     return callback
 
@@ -357,7 +358,8 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @env_option(
         "--device",
         envvar="STRIDEBEAT_DEVICE",
-        help="Output device: a number or part of a name from 'stridebeat devices'.",
+        help="Output device from 'stridebeat devices': its number, its \"name, host API\", "
+        "or words of those in order (as sounddevice matches them).",
     )
     @env_option(
         "--latency",

@@ -170,7 +170,10 @@ class _Reader:
             key = written.replace("-", "_")
             if key not in by_key:
                 known = tuple(sorted({*by_key, *subcommands}))
-                raise self.fail(where, f"{_label(path)}{unknown_key(written, known)}")
+                hint = unknown_key(written, known) if known else f"unknown key {written!r}"
+                if not known:
+                    hint += f": 'stridebeat {' '.join(path)}' has no options to set"
+                raise self.fail(where, f"{_label(path)}{hint}")
             targets = [(p, o) for p, o in by_key[key] if not not_a_setting(p, key)]
             if not targets:
                 reason = not_a_setting(by_key[key][0][0], key)

@@ -158,6 +158,21 @@ def _sound(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
+def _device(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value and not_typed(ctx, param):
+        # Matched here so that a device that is not there is blamed on the variable or file.
+        from stridebeat.errors import DeviceError, InputError
+        from stridebeat.sinks.devices import find_device
+
+        try:
+            find_device(value)
+        except InputError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+        except DeviceError:
+            pass  # no device at all: playing says so
+    return value
+
+
 def options(*given: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Apply a group of click options shared by several commands."""
 
@@ -358,6 +373,7 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @env_option(
         "--device",
         envvar="STRIDEBEAT_DEVICE",
+        callback=_device,
         help="Output device from 'stridebeat devices': its number, its \"name, host API\", "
         "or words of those in order (as sounddevice matches them).",
     )

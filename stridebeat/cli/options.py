@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.core import ParameterSource
 
 from stridebeat.cli.completion import cue_names, sound_names
+from stridebeat.cli.sources import device_callback, gives_way, not_typed
 from stridebeat.cues.settings import ENGINES, RATE_RANGE, SpeechSettings
 from stridebeat.units import (
     LONGEST_SESSION_SECONDS,
@@ -83,33 +83,6 @@ def env_option(*decls: str, **attrs: Any) -> Callable[[Callable[..., Any]], Call
     return click.option(*decls, cls=EnvOption, **attrs)
 
 
-def not_typed(ctx: click.Context, param: click.Parameter) -> bool:
-    """Whether the value came from a STRIDEBEAT_* variable or config.toml, not the command line
-    (so a bad value must be caught here, to be blamed on where it came from)."""
-    source = ctx.get_parameter_source(param.name or "")
-    return source in (ParameterSource.ENVIRONMENT, ParameterSource.DEFAULT_MAP)
-
-
-def _session_part(
-    parse: Callable[[Any], Any], *rivals: str, needs: tuple[str, ...] = ()
-) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    """``converter(parse)`` for --spm, --ramp, --duration: a value from config.toml gives way
-    to a session chosen on the command line (a ``rival`` given there), and is left out when
-    none of ``needs`` is set. Options not typed are processed after the typed ones, so those
-    are known here."""
-    convert = converter(parse)
-
-    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        converted = convert(ctx, param, value)  # a bad value is reported even if unused
-        if ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT_MAP:
-            typed = (ctx.get_parameter_source(r) is ParameterSource.COMMANDLINE for r in rivals)
-            if any(typed) or (needs and all(ctx.params.get(n) is None for n in needs)):
-                return None
-        return converted
-
-    return callback
-
-
 def positive_duration(text: str) -> float:
     seconds = parse_duration(text)
     if seconds <= 0:
@@ -158,21 +131,6 @@ def _sound(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-def _device(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value and not_typed(ctx, param):
-        # Matched here so that a device that is not there is blamed on the variable or file.
-        from stridebeat.errors import DeviceError, InputError
-        from stridebeat.sinks.devices import find_device
-
-        try:
-            find_device(value)
-        except InputError as exc:
-            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
-        except DeviceError:
-            pass  # no device at all: playing says so
-    return value
-
-
 def options(*given: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Apply a group of click options shared by several commands."""
 
@@ -184,9 +142,9 @@ def options(*given: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Call
     return apply
 
 
-spm_callback = _session_part(parse_spm, "session_file", "ramp")
-ramp_callback = _session_part(parse_ramp, "session_file", "spm")
-duration_callback = _session_part(positive_duration, "session_file", needs=("spm", "ramp"))
+spm_callback = gives_way(converter(parse_spm), "session_file", "ramp")
+ramp_callback = gives_way(converter(parse_ramp), "session_file", "spm")
+duration_callback = gives_way(converter(positive_duration), "session_file", needs=("spm", "ramp"))
 
 session_options = options(
     click.argument(
@@ -373,7 +331,7 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @env_option(
         "--device",
         envvar="STRIDEBEAT_DEVICE",
-        callback=_device,
+        callback=device_callback,
         help="Output device from 'stridebeat devices': its number, its \"name, host API\", "
         "or words of those in order (as sounddevice matches them).",
     )

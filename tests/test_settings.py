@@ -378,3 +378,19 @@ def test_config_edit_starts_from_an_example_and_checks_the_result(
     assert "volume = 55" in run(runner, "config").output
     bad = run(runner, "config", "edit", env={**env, "ADD": "volme = 1\\n"})
     assert bad.exit_code == 2 and "did you mean 'volume'?" in bad.output
+
+
+def test_a_broken_config_can_still_be_found_and_mended(
+    runner: CliRunner, tmp_path: Path, _app_home: Path
+) -> None:
+    path = write_config(_app_home, "volume = \n")
+    assert run(runner, "config", "path").output.strip() == str(path)
+    assert run(runner, "completion", "bash").exit_code == 0
+    shown = run(runner, "config")
+    assert shown.exit_code == 2 and "config.toml:1: not valid TOML" in shown.output
+    editor = tmp_path / "mend.sh"
+    editor.write_text('#!/bin/sh\necho "volume = 50" > "$1"\n')
+    editor.chmod(0o755)
+    mended = run(runner, "config", "edit", env={"EDITOR": str(editor), "VISUAL": str(editor)})
+    assert mended.exit_code == 0, mended.output
+    assert run(runner, "config").exit_code == 0

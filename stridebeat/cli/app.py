@@ -25,11 +25,20 @@ class _BadInput(click.ClickException):
 
 
 class _Group(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            settings = load_settings(self)  # config.toml: the commands' default_map
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if not ctx.resilient_parsing:  # running a command, not completing one
+            # config.toml becomes the commands' default_map; 'config' and 'completion' still
+            # run with a broken file ('config path' and 'config edit' help to mend it)
+            settings = load_settings(self, broken_ok=command in (config.config, completion))
             ctx.meta[META_KEY] = settings
             ctx.default_map = settings.default_map
+        return name, command, rest
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
             return super().invoke(ctx)
         except click.BadParameter as exc:
             blamed = blame_config(exc)

@@ -115,6 +115,8 @@ def _settings(ctx: click.Context) -> Settings:
 def show_settings(root: click.Context) -> None:
     """Every setting: a line for the value most commands get, a [table] for the others."""
     settings = _settings(root)
+    if settings.problem:
+        raise settings.problem
     rows: dict[str, dict[CommandPath, tuple[str, str]]] = {}
     assert isinstance(root.command, click.Group)
     for path, command in leaf_commands(root.command):

@@ -19,7 +19,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from stridebeat.errors import FileInputError
+from stridebeat.errors import FileInputError, StridebeatError
 from stridebeat.paths import app_file
 from stridebeat.tomlfile import parse_toml, read_text, unknown_key
 
@@ -104,6 +104,7 @@ class Settings:
 
     path: Path
     found: bool = False
+    problem: StridebeatError | None = None  # why the file could not be used
     default_map: dict[str, Any] = field(default_factory=dict)
     # (command path, parameter name) -> origin, with the depth of the table it came from
     origins: dict[tuple[CommandPath, str], tuple[int, Origin]] = field(default_factory=dict)
@@ -128,16 +129,22 @@ def config_path() -> Path:
     return app_file(CONFIG_NAME, "the settings file", "stridebeat config edit")
 
 
-def load_settings(root: click.Group) -> Settings:
-    """config.toml checked against ``root``'s commands; an empty one when there is none."""
+def load_settings(root: click.Group, broken_ok: bool = False) -> Settings:
+    """config.toml checked against ``root``'s commands; an empty one when there is none.
+
+    A mistake in it is raised, or with ``broken_ok`` kept as the settings' ``problem``."""
     path = config_path()
     settings = Settings(path)
     if not path.exists():
         return settings
-    text = read_text(path, "settings file")
-    data = parse_toml(text, str(path))
     settings.found = True
-    _Reader(settings, _key_lines(text)).table(data, root, ())
+    try:
+        text = read_text(path, "settings file")
+        _Reader(settings, _key_lines(text)).table(parse_toml(text, str(path)), root, ())
+    except StridebeatError as exc:
+        if not broken_ok:
+            raise
+        return Settings(path, found=True, problem=exc)
     return settings
 
 

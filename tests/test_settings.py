@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stridebeat.cli.app import cli
 from stridebeat.cli.settings import (
@@ -20,8 +23,10 @@ from stridebeat.cli.settings import (
     NOT_SETTINGS_IN,
     command_options,
     leaf_commands,
+    load_settings,
     not_a_setting,
 )
+from stridebeat.errors import FileInputError
 
 FAST = ["--sample-rate", "8000", "--no-speech"]
 
@@ -204,6 +209,59 @@ def test_every_excluded_name_is_an_option() -> None:
     assert {(tuple(cmd.split()), key) for cmd, key in NOT_SETTINGS_IN} <= keys
 
 
+def test_a_group_table_sets_its_commands_options(runner: CliRunner, _app_home: Path) -> None:
+    write_config(_app_home, '[plan]\nformat = "ogg"\n[cues]\nspeech-rate = 150\n')
+    shown = run(runner, "config").output
+    assert re.search(r'^format = "ogg"\s+# config\.toml:2$', shown, re.MULTILINE)
+    section = shown[shown.index("[cues.check]") :]
+    assert re.search(r"^speech_rate = 150\s+# config\.toml:4$", section, re.MULTILINE)
+
+
+KEYS = st.sampled_from(["sound = 'beep'", "volume = 60", "speech-rate = 150", "accent = 4",
+                        "cues = ['glutes']", "latency = 'high'"])  # fmt: skip
+FILLER = st.sampled_from(["", "# a comment", "   "])
+
+
+def once(lines: list[str]) -> list[str]:
+    """The lines with each key kept once (TOML refuses a key twice in a table)."""
+    seen: set[str] = set()
+    kept = []
+    for line in lines:
+        key = line.split("=")[0]
+        if "=" not in line or key not in seen:
+            kept.append(line)
+            seen.add(key)
+    return kept
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(KEYS, FILLER), max_size=6),
+    st.lists(st.one_of(KEYS, FILLER), max_size=6),
+    st.sampled_from(["volme = 1", "soud = 'beep'", "speech_rat = 1"]),
+    st.booleans(),
+    st.data(),
+)
+def test_a_mistake_is_blamed_on_its_own_line(
+    top: list[str], play: list[str], mistake: str, in_play: bool, data: st.DataObject
+) -> None:
+    """Wherever the unknown key sits, among any keys, comments and blank lines."""
+    block = play if in_play else top
+    at = data.draw(st.integers(0, len(block)))
+    block.insert(at, mistake)
+    lines = [*once(top), "[play]", *once(play)]
+    text = "\n".join(lines) + "\n"
+    expected = lines.index(mistake) + 1
+    with tempfile.TemporaryDirectory() as home:
+        write_config(Path(home), text)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("STRIDEBEAT_HOME", home)
+            with pytest.raises(FileInputError) as caught:
+                load_settings(cli)
+    assert caught.value.line == expected, text
+    assert "did you mean" in caught.value.message
+
+
 # --- mistakes ----------------------------------------------------------------------------------
 
 
@@ -233,6 +291,10 @@ def test_every_excluded_name_is_an_option() -> None:
             "config.toml:2: 'output' cannot be set in config.toml: it names",
         ),
         ("[plan.init]\nforce = true\n", "config.toml:2: 'force' cannot be set in config.toml"),
+        (
+            "[plan]\nexport = 'ogg'\n",
+            "config.toml:2: 'export' is a command: set its options in [plan.export]",
+        ),
     ],
 )
 def test_a_bad_key_is_reported_at_its_line_with_the_closest_key(

@@ -175,6 +175,9 @@ class _Reader:
                 self.table(value, subcommands[written], where)
                 continue
             key = written.replace("-", "_")
+            if written in subcommands and key not in by_key:
+                table = ".".join((*path, written))
+                raise self.fail(where, f"{written!r} is a command: set its options in [{table}]")
             if key not in by_key:
                 known = tuple(sorted({*by_key, *subcommands}))
                 hint = unknown_key(written, known) if known else f"unknown key {written!r}"

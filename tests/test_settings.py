@@ -145,6 +145,14 @@ SAMPLES: dict[str, Any] = {  # options with no default whose text a converter ch
 
 
 def sample(key: str, param: click.Option) -> Any:
+    if key == "device":  # one that is there now (checked when it comes from the file)
+        from stridebeat.errors import DeviceError
+        from stridebeat.sinks.devices import output_devices
+
+        try:
+            return str(output_devices()[0].index)
+        except (DeviceError, IndexError):
+            return "any: with no device at all, playing says so"
     if key in SAMPLES:
         return SAMPLES[key]
     if param.is_flag:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     help="File to write: .wav (16-bit), .flac, .ogg or .mp3.",
 )
 @sound_options
-@click.option("--no-lyrics", is_flag=True, help="Do not write the .lrc lyrics file.")
+@click.option("--no-lyrics", is_flag=True, help="No lyrics: no .lrc file, none in the tags.")
 def render(
     session_file: Path | None,
     spm: float | None,
@@ -64,7 +64,8 @@ def render(
 
     The first click starts at the file's first sample; every click sits at its exact
     position, however long the file. The file appears only when complete. With cues, a
-    .lrc lyrics file beside it shows each cue on a phone's music player.
+    .lrc lyrics file beside it shows each cue on a phone's music player. An .mp3, .flac or
+    .ogg also carries a title and a chapter per block.
     """
     from stridebeat.prepare import Request
 
@@ -113,9 +114,12 @@ def check_audio_output(output: Path, keep: Mapping[Path, str], lyrics: bool) -> 
         check_output(lrc_path(output), keep)
 
 
-def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -> Prepared:
-    """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal."""
-    from stridebeat.export import write_rendering
+def render_request(
+    request: Request, sound: Sound, output: Path, lyrics: bool, title: str = "", album: str = ""
+) -> Prepared:
+    """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal;
+    tagged (but a WAV) with ``title`` (default: the session's) and ``album``."""
+    from stridebeat.export import RENDER_ALBUM, file_tags, write_rendering
     from stridebeat.prepare import prepare, requested_session
     from stridebeat.sinks.file import check_room
 
@@ -129,7 +133,8 @@ def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -
     _check_file_length(renderer.length / rate)
     check_room(output, rate, renderer.channels, renderer.length / rate)
     with terminate_as_exit(), progress(renderer.length, f"Rendering {output.name}") as step:
-        write_rendering(prepared, output, lyrics, progress=step)
+        tags = file_tags(output, title or prepared.session.title, album or RENDER_ALBUM)
+        write_rendering(prepared, output, lyrics, tags, step)
     if prepared.cues and not prepared.spoken:
         print_cues(prepared.cues, renderer.timeline.rate)
     if sys.stderr.isatty():

@@ -29,6 +29,7 @@ META_KEY = "stridebeat.settings"
 # Options that say what one run does, not how stridebeat should behave every time.
 NOT_SETTINGS: dict[str, str] = {
     "output": "names the one file a command writes: give -o each time",
+    "fit": "names the one watch file a command writes: give --fit each time",
     "save": "saves one result: give --save each time",
     "force": "replaces your plan: give --force each time you mean it",
     "json": "changes what a command prints for programs: give --json each time",

@@ -327,10 +327,38 @@ def say(
 @click.command()
 @speech_options
 def voices(speech_engine: str, voice: str | None, speech_rate: int) -> None:
-    """List the speech voices you can give to --voice."""
-    from stridebeat.cues.speech import Speech
+    """List the speech voices you can give to --voice, with their languages.
 
-    found = Speech(SpeechSettings(speech_engine, None, speech_rate)).voices()
+    Piper voices are the NAME.onnx files (each with its NAME.onnx.json beside it) in the
+    voices/ folder of stridebeat's app folder; they speak with --speech-engine piper.
+
+    \b
+    Examples:
+      stridebeat voices
+      stridebeat voices --speech-engine piper
+      stridebeat say "Push the ground back" --speech-engine piper --voice en_US-joe-medium
+    """
+    from stridebeat.cues.speech import Speech
+    from stridebeat.cues.speech_piper import PiperEngine
+    from stridebeat.paths import voices_dir
+
+    found = []
+    if speech_engine != "piper":
+        found = Speech(SpeechSettings(speech_engine, None, speech_rate)).voices()
+    notes = []
+    if speech_engine in ("auto", "piper"):
+        piper = PiperEngine()
+        listed = piper.voices()
+        found += listed
+        if listed and piper.problem() is not None:
+            notes.append(
+                f"The Piper voices need piper-tts ({piper.problem()}): "
+                "install stridebeat[piper] (pip install 'stridebeat[piper]')."
+            )
+        elif not listed and speech_engine == "piper":
+            notes.append(f"No Piper voices in {voices_dir()}: {piper.voice_advice()}.")
     for info in found:
         languages = ",".join(info.languages)
         click.echo(f"{info.engine:<10} {info.id:<28} {info.name:<24} {languages}")
+    for note in notes:
+        click.echo(note, err=True)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from stridebeat import __version__
-from stridebeat.cli import files, live, plan, runner
+from stridebeat.cli import files, live, plan, runner, standby
 from stridebeat.cli.options import EXIT_INTERRUPTED
 from stridebeat.errors import StridebeatError
 
@@ -63,6 +63,7 @@ for _command in (
     plan.plan,
     plan.today,
     plan.session,
+    standby.standby,
     runner.baseline,
     runner.done,
     runner.check,

@@ -23,4 +23,5 @@ def _app_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     return home
 
 
+from tests.dbus import session_bus  # noqa: E402, F401  (a private D-Bus session bus)
 from tests.jack import jack_server  # noqa: E402, F401  (a fixture for the live tests)

@@ -81,7 +81,7 @@ def standby(
                     continue
                 click.echo(f"{planned.session.title}, {planned.minutes:.0f} min.")
                 request = Request(session=planned.session)
-                source, slot = "standby", (planned.week, planned.number)
+                source, slot = "today", (planned.week, planned.number)
             else:
                 request = given
             try:

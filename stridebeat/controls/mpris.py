@@ -114,7 +114,13 @@ class MprisPlayer:
             self._connection = open_dbus_connection(bus=address)
         except (OSError, ValueError, TimeoutError, StopIteration) as exc:
             raise ControlUnavailable(f"cannot reach the session bus at {address}: {exc}") from None
-        self.name = self._request_name()
+        try:
+            self.name = self._request_name()
+        except (OSError, TimeoutError) as exc:
+            self._connection.close()
+            raise ControlUnavailable(
+                f"the session bus at {address} does not answer: {exc}"
+            ) from None
         self._announced = self._followed()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="stridebeat-mpris", daemon=True)
@@ -133,11 +139,11 @@ class MprisPlayer:
 
     def _request_name(self) -> str:
         """The well-known name; if another stridebeat has it, the per-process one MPRIS allows."""
-        from jeepney import DBusNameFlags, Proxy, message_bus
+        from jeepney import DBusNameFlags, message_bus
 
-        bus = Proxy(message_bus, self._connection)
         for name in (BUS_NAME, f"{BUS_NAME}.instance{os.getpid()}"):
-            (reply,) = bus.RequestName(name, DBusNameFlags.do_not_queue)
+            asked = message_bus.RequestName(name, DBusNameFlags.do_not_queue)
+            (reply,) = self._connection.send_and_get_reply(asked, timeout=5).body
             if reply in (1, 4):  # primary owner, or already the owner
                 return name
         raise ControlUnavailable(f"the D-Bus names {BUS_NAME}[.instance{os.getpid()}] are taken")

@@ -67,17 +67,16 @@ class LivePlayer:
         self.latency = latency
         self._cues_for = cues_for
         self._say = say
-        self._chunk = max(blocksize, 256) if blocksize else 512
-        self._capacity = max(round(AHEAD_SECONDS * self.rate), 2 * self._chunk)
-        self._ring = np.zeros((self._capacity, self.channels), dtype=np.float32)
-        self._block = np.zeros((self._chunk, self.channels), dtype=np.float32)
+        self.chunk = max(blocksize, 256) if blocksize else 512
+        self.capacity = max(round(AHEAD_SECONDS * self.rate), 2 * self.chunk)
+        self._ring = np.zeros((self.capacity, self.channels), dtype=np.float32)
+        self._block = np.zeros((self.chunk, self.channels), dtype=np.float32)
         self._fade = np.linspace(
             1.0, 0.0, max(round(FADE_SECONDS * self.rate), 1), dtype=np.float32
         )
         self.start = start
         # written by the producer only / read by the callback only (plain ints: no locks)
-        self._written = start
-        self._read = start
+        self._written = self._read = start
         self._producer_done = False
         self._paused = False
         self._resuming = False
@@ -88,6 +87,7 @@ class LivePlayer:
         self.callback_seconds = np.zeros(1 << 16, dtype=np.float64)
         self.callbacks = 0
         self.first_sound: float | None = None
+        self.producer_wait_seconds = 0.0  # play()'s wait for the ring to fill, at the start
         self._last_callback = 0.0
         # requests from the controls, carried out by the producer
         self._requests: deque[tuple[str, float, float]] = deque()
@@ -188,8 +188,10 @@ class LivePlayer:
             self._stop.set()
             raise
         try:
+            waiting = time.perf_counter()
             self._wait_for_producer()
             self._last_callback = time.perf_counter()
+            self.producer_wait_seconds = self._last_callback - waiting
             stream.start()
             while not self._ended():
                 if self._stop_asked.wait(poll):
@@ -233,7 +235,7 @@ class LivePlayer:
     def _ahead(self) -> bool:
         """Whether the ring is full (less than a chunk of room left: the producer writes whole
         chunks) or holds the rest of the session: then the sound may start."""
-        wanted = min(self._capacity - self._chunk, self.renderer.length - self._read)
+        wanted = min(self.capacity - self.chunk, self.renderer.length - self._read)
         return self._written - self._read >= wanted
 
     def _fade_out(self) -> None:
@@ -256,8 +258,8 @@ class LivePlayer:
             read = self._read
             count = min(frames, max(self._written - read, 0))
             if count:
-                at = read % self._capacity
-                first = min(count, self._capacity - at)
+                at = read % self.capacity
+                first = min(count, self.capacity - at)
                 outdata[:first] = self._ring[at : at + first]
                 if first < count:
                     outdata[first:count] = self._ring[: count - first]
@@ -288,7 +290,7 @@ class LivePlayer:
 
     def _produce(self) -> None:
         try:
-            period = self._chunk / self.rate
+            period = self.chunk / self.rate
             while not self._stop.is_set():
                 self._handle_requests()
                 if self._jump is not None and self.callbacks >= self._jump[1]:
@@ -298,8 +300,8 @@ class LivePlayer:
                 if self._paused and not self._resuming:
                     time.sleep(period)
                     continue
-                space = self._capacity - (self._written - self._read)
-                count = min(self._chunk, self.renderer.length - self._written)
+                space = self.capacity - (self._written - self._read)
+                count = min(self.chunk, self.renderer.length - self._written)
                 if count <= 0:
                     self._producer_done = True
                     return
@@ -308,8 +310,8 @@ class LivePlayer:
                     continue
                 block = self._block[:count]
                 self.renderer.render(self._written, block)
-                at = self._written % self._capacity
-                first = min(count, self._capacity - at)
+                at = self._written % self.capacity
+                first = min(count, self.capacity - at)
                 self._ring[at : at + first] = block[:first]
                 self._ring[: count - first] = block[first:]
                 self._written += count

@@ -20,6 +20,8 @@ def _app_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     monkeypatch.setenv("STRIDEBEAT_HOME", str(home))
     for name in ("STRIDEBEAT_SOUND", "STRIDEBEAT_VOLUME", "STRIDEBEAT_SAMPLE_RATE"):
         monkeypatch.delenv(name, raising=False)
+    # the tests that want a session bus start their own (tests/dbus.py)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     return home
 
 

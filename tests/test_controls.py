@@ -100,3 +100,16 @@ def test_an_asked_phrase_never_overlaps_a_cue(
     for a, b in zip(everything, everything[1:], strict=False):
         assert a.frame + len(a.wave) <= b.frame
     assert live.mixed() == placed
+
+
+def test_keys_name_the_same_actions() -> None:
+    from stridebeat.controls.keys import key_bindings
+
+    done: list[str] = []
+    remote = Remote(quit=lambda: done.append("left standby"))
+    remote.do = done.append  # type: ignore[method-assign]
+    press = key_bindings(remote)
+    for key in " +=-_cCsSqQx":
+        press(key)
+    assert done == ["play-pause", "faster", "faster", "slower", "slower", "cues", "cues",
+                    "status", "status", "quit", "quit"]  # fmt: skip

@@ -63,9 +63,10 @@ def standby(
     if session_file or spm or ramp or duration or cues:
         given = Request(session_file, spm, ramp, duration, cues, open_ended=True)
         requested_session(given)  # a bad file or option: said now, not at the first Play
+    ready = _ready_line(given)  # no plan: said before anything starts
     wake, leave = threading.Event(), threading.Event()
     with remote_controls(live, start=wake.set, quit=leave.set) as remote:
-        _say(_ready_line(given), sound, live)
+        _say(ready, sound, live)
         while not leave.is_set():
             try:
                 if not wake.wait(WAIT_SECONDS):

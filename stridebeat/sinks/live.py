@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from stridebeat.engine.render import Renderer, SpokenCue
 from stridebeat.engine.timeline import Timeline
-from stridebeat.errors import DeviceError
+from stridebeat.errors import DeviceError, StridebeatError
 from stridebeat.sinks.devices import DEFAULT_LATENCY, RENDER_HINT, OutputDevice, OutputStream
 from stridebeat.sinks.live_cues import LiveCues, Say, SpokenCuesFor
 from stridebeat.sinks.live_status import Status as Status
@@ -91,8 +91,7 @@ class LivePlayer:
         self._last_callback = 0.0
         # requests from the controls, carried out by the producer
         self._requests: deque[tuple[str, float, float]] = deque()
-        # cues placed for a changed timeline by the cue worker, taken by the producer
-        # (None: a phrase asked for, to place at the next free frame)
+        # cues the workers made for a changed timeline (None: a phrase asked for), to take
         self._placed: deque[tuple[Timeline | None, list[SpokenCue]]] = deque()
         self._cues = LiveCues(renderer.cues)
         self._jump: tuple[int, int] | None = None  # (frame, after callback n) of a block skip
@@ -139,6 +138,8 @@ class LivePlayer:
             try:
                 with self._placing_cues:
                     wave = say(text)
+            except StridebeatError:
+                return  # no speech now: the run goes on without the phrase
             except BaseException as exc:  # reported by the main thread
                 self._error = exc
                 return

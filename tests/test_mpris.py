@@ -28,6 +28,7 @@ from stridebeat.sinks.devices import find_device
 from stridebeat.sinks.live import LivePlayer
 from tests.dbus import bus_env, get, send, wait_for_status
 from tests.jack import RATE, Capture, align
+from tests.test_live import at_frames
 
 STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
 
@@ -246,13 +247,12 @@ def test_the_spoken_status_is_mixed_in_like_a_cue(jack_server: str) -> None:
     player = LivePlayer(prepared.renderer, find_device("JACK"), blocksize=256, say=prepared.say)
     remote = Remote()
     remote.attach(player, "test", endless=False)
-    threading.Timer(1.0, remote.do, args=("status",)).start()
     with Capture(jack_server, 1, 14) as capture:
-        summary = player.play()
+        summary = player.play(at_frames({1.0: lambda: remote.do("status")}), poll=0.01)
     assert summary.finished and player.underruns == 0
     (phrase,) = player.renderer.cues
     assert phrase.text.startswith("Cadence 160. ") and phrase.text.endswith("seconds to go.")
-    assert 0.9 * RATE < phrase.frame < 3 * RATE  # soon after it was asked for
+    assert 1.0 * RATE < phrase.frame < 2.5 * RATE  # soon after it was asked for
     expected = np.zeros((player.renderer.length, 1), np.float32)
     player.renderer.render(0, expected)  # the clicks ducked under the phrase, as for a cue
     np.testing.assert_array_equal(align(capture.recorded(), expected), expected)
@@ -313,9 +313,8 @@ def test_next_block_skips_to_the_next_blocks_first_click(jack_server: str) -> No
     player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
     remote = Remote("block")
     remote.attach(player, "test", endless=False)
-    threading.Timer(1.2, remote.do, args=("next",)).start()
     with Capture(jack_server, 1, 14) as capture:
-        summary = player.play()
+        summary = player.play(at_frames({1.2: lambda: remote.do("next")}), poll=0.01)
     assert summary.finished and player.underruns == 0
     recorded = capture.recorded()[:, 0]
     starts = click_starts(recorded)

@@ -60,7 +60,7 @@ def standby(
     from stridebeat.prepare import Request, requested_session
 
     given = None
-    if session_file or spm or ramp or duration or cues:
+    if session_file is not None or spm is not None or ramp is not None or duration or cues:
         given = Request(session_file, spm, ramp, duration, cues, open_ended=True)
         requested_session(given)  # a bad file or option: said now, not at the first Play
     ready = _ready_line(given)  # no plan: said before anything starts

@@ -325,7 +325,7 @@ class LivePlayer:
         while self._placed:
             timeline, cues = self._placed.popleft()
             if timeline is None:
-                self._cues.ask(self._written, cues[0])
+                self._cues.ask(self._written + self.renderer.duck_frames, cues[0])  # ducks whole
                 self._use_cues()
             elif timeline is self.renderer.timeline:  # not overtaken by a later change
                 self._cues.replace_from(self._written, cues)

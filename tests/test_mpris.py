@@ -140,6 +140,7 @@ def test_standby_waits_plays_on_play_and_waits_again(
         wait_for_status(session_bus, "Playing")
         send(session_bus, "Stop")
         wait_for_status(session_bus, "Stopped")
+        lines_until(process, "Waiting: press play")
     finally:
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)

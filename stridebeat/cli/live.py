@@ -122,19 +122,20 @@ def run_live(
     started = datetime.now().astimezone()
     planned = None if request.plays_until_stopped else (renderer.length - start) / rate / 60
     remote.attach(player, prepared.session.title or "stridebeat", request.plays_until_stopped)
-    try:
-        summary = player.play(show)
-    except KeyboardInterrupt:
-        click.echo("")
-        _report(player.summary(), interrupted=True)
-        _remember(player.summary(), started, planned, source, slot)
-        raise
+    try:  # a remote sees Stopped once the session is recorded
+        try:
+            summary = player.play(show)
+        except KeyboardInterrupt:
+            click.echo("")
+            _report(player.summary(), interrupted=True)
+            _remember(player.summary(), started, planned, source, slot)
+            raise
+        if interactive:
+            click.echo("")
+        _report(summary, interrupted=False)
+        _remember(summary, started, planned, source, slot)
     finally:
         remote.detach()
-    if interactive:
-        click.echo("")
-    _report(summary, interrupted=False)
-    _remember(summary, started, planned, source, slot)
     return summary
 
 

@@ -54,6 +54,11 @@ def app_dir() -> Path:
     return folder
 
 
+def voices_dir() -> Path:
+    """Where the runner puts Piper voices (``NAME.onnx`` with ``NAME.onnx.json``)."""
+    return app_dir() / "voices"
+
+
 def app_file(name: str, what: str, remedy: str) -> Path:
     """``name`` in the app folder; an error when something other than a file has that name
     (``what`` it should be, the command that makes a new one)."""

@@ -219,12 +219,14 @@ speech_options = options(
         default=SpeechSettings.engine,
         show_default=True,
         envvar="STRIDEBEAT_SPEECH_ENGINE",
-        help="Text-to-speech engine (auto: espeak-ng first on Linux, system voices elsewhere).",
+        help="Text-to-speech engine (auto: espeak-ng first on Linux, system voices elsewhere; "
+        "piper: a Piper neural voice, with stridebeat[piper]).",
     ),
     env_option(
         "--voice",
         envvar="STRIDEBEAT_VOICE",
-        help="Speech voice (see 'stridebeat voices'); default: the engine's English voice.",
+        help="Speech voice (see 'stridebeat voices'); default: the engine's English voice. "
+        "For piper: a voice's .onnx file, or its name in the app folder's voices/.",
     ),
     env_option(
         "--speech-rate",

@@ -18,6 +18,7 @@ import soundfile as sf
 
 from stridebeat.controls.interface import LiveControl
 from stridebeat.controls.keys import key_bindings
+from stridebeat.controls.remote import Remote
 from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Block, Ramp, Session, Steady, steady_session
@@ -228,7 +229,9 @@ def test_keys_steer_the_player_through_the_control_interface() -> None:
     renderer = Renderer(Timeline(steady_session(170, 60), 8000), ClickSound())
     player = LivePlayer(renderer, OutputDevice(0, "fake", "none", 1, 8000))
     control: LiveControl = player  # the player is what every control steers
-    press = key_bindings(control)
+    remote = Remote()
+    remote.attach(control, "test", endless=True)
+    press = key_bindings(remote)
     for key in "++-c ":
         press(key)
     player._handle_requests()  # what the producer does before its next block

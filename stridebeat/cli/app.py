@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from stridebeat import __version__
-from stridebeat.cli import config, files, live, plan, runner
+from stridebeat.cli import config, files, live, plan, runner, standby
 from stridebeat.cli.completion import completion
 from stridebeat.cli.options import EXIT_INTERRUPTED
 from stridebeat.cli.settings import META_KEY, blame_config, load_settings
@@ -82,6 +82,7 @@ for _command in (
     plan.plan,
     plan.today,
     plan.session,
+    standby.standby,
     runner.baseline,
     runner.done,
     runner.check,

@@ -15,6 +15,7 @@ import click
 
 from stridebeat.cli.completion import cue_names, sound_names
 from stridebeat.cli.sources import device_callback, gives_way, not_typed
+from stridebeat.controls.remote import NEXT_ACTIONS
 from stridebeat.cues.settings import ENGINES, RATE_RANGE, SpeechSettings
 from stridebeat.units import (
     LONGEST_SESSION_SECONDS,
@@ -311,14 +312,23 @@ def _latency(text: str) -> float | str:
     return seconds
 
 
+def _buttons(text: str) -> dict[int, str]:
+    from stridebeat.controls.buttons import parse_buttons
+
+    return parse_buttons(text)
+
+
 @dataclass(frozen=True)
 class Live:
-    """Where and how to play live: --start-at, --device, --latency, --blocksize."""
+    """Where and how to play live: --start-at, --device, --latency, --blocksize; and what
+    steers it: --next-action, --buttons."""
 
     start_at: float | None
     device: str | None
     latency: float | str
     blocksize: int
+    next_action: str = "spm"
+    buttons: dict[int, str] | None = None
 
 
 def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -353,6 +363,23 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar="STRIDEBEAT_BLOCKSIZE",
         help="Frames per audio callback (0: let the device choose).",
     )
+    @env_option(
+        "--next-action",
+        type=click.Choice(NEXT_ACTIONS),
+        default="spm",
+        show_default=True,
+        envvar="STRIDEBEAT_NEXT_ACTION",
+        help="What a media Next/Previous press does: +1/-1 spm, skip to the next block, or "
+        "speak the status.",
+    )
+    @env_option(
+        "--buttons",
+        callback=converter(_buttons),
+        metavar="PIN:ACTION,...",
+        envvar="STRIDEBEAT_BUTTONS",
+        help="Raspberry Pi GPIO buttons (BCM pins, to ground), e.g. 17:play-pause,27:faster,"
+        "22:slower,23:status (also stop, next-block, cues). Needs stridebeat[pi].",
+    )
     @functools.wraps(func)
     def wrapper(
         *args: Any,
@@ -360,8 +387,11 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
         device: str | None,
         latency: float | str,
         blocksize: int,
+        next_action: str,
+        buttons: dict[int, str] | None,
         **kwargs: Any,
     ) -> Any:
-        return func(*args, live=Live(start_at, device, latency, blocksize), **kwargs)
+        live = Live(start_at, device, latency, blocksize, next_action, buttons)
+        return func(*args, live=live, **kwargs)
 
     return wrapper

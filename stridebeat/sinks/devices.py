@@ -182,10 +182,11 @@ def play_file(path: Path) -> None:
     play_wave(data, rate)
 
 
-def play_wave(wave: NDArray[np.float32], rate: int) -> None:
-    """Play a short array (frames, or frames × channels) and wait until it ends."""
+def play_wave(wave: NDArray[np.float32], rate: int, wanted: str | None = None) -> None:
+    """Play a short array (frames, or frames × channels) on ``wanted`` (as ``find_device``
+    takes it; None: the default output) and wait until it ends."""
     sd = load_sounddevice()
-    device = find_device(None)
+    device = find_device(wanted)
     try:
         sd.play(wave, rate, device=device.index)
         sd.wait()

@@ -65,8 +65,8 @@ from common import CLEAN_ENV, BenchError, section, stridebeat_exe, table, verdic
 from remote import measure_remote, report_remote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo, for tests.jack
+from tests.jack import OUTPUT, follow_portaudio  # noqa: E402
 from tests.jack import JackServer as SharedJackServer  # noqa: E402
-from tests.jack import follow_portaudio  # noqa: E402
 
 RATE = 48000
 SPM = 176
@@ -278,7 +278,7 @@ def play_live(seconds: int, every: int, server: JackServer) -> LiveRun:
     prepared_at = time.perf_counter()
     player = LivePlayer(
         prepared.renderer,
-        find_device("JACK"),
+        find_device(OUTPUT),
         blocksize=BLOCKSIZE,
         cues_for=prepared.cues_for,
     )
@@ -382,7 +382,7 @@ class CliRun:
 
 def cli_argv() -> list[str]:
     return [stridebeat_exe(), "play", "--spm", str(SPM), "--duration", f"{CLI_SECONDS}s",
-            "--cues", CLI_CUES, "--device", "JACK"]  # fmt: skip
+            "--cues", CLI_CUES, "--device", OUTPUT]  # fmt: skip
 
 
 def play_cli(server: JackServer, home: Path) -> CliRun:
@@ -605,7 +605,7 @@ def run_all(server: JackServer, home: Path, seconds: int, every: int, cli_runs: 
         print("  note: jackd could not get realtime scheduling; it runs without")
     sd = open_sounddevice(server.name)
     try:
-        device = find_device("JACK")
+        device = find_device(OUTPUT)
         print(f"  PortAudio device {device.index}: {device.name} ({device.host_api}), "
               f"{device.default_rate} Hz")  # fmt: skip
         if device.default_rate != RATE:

@@ -40,6 +40,7 @@ from stridebeat.engine.session import steady_session
 from stridebeat.engine.timeline import Timeline
 from stridebeat.sinks.devices import find_device
 from stridebeat.sinks.live import AHEAD_SECONDS, LivePlayer
+from tests.jack import OUTPUT
 
 RATE = 48000
 TARGET_IDLE_PERCENT = 1.0
@@ -117,7 +118,7 @@ def wait_for_line(process: subprocess.Popen[str], wanted: str, timeout: float = 
 
 def standby_idle(env: dict[str, str], seconds: float) -> float:
     process = subprocess.Popen(
-        [stridebeat_exe(), "standby", "--spm", "176", "--device", "JACK", "--no-speech"],
+        [stridebeat_exe(), "standby", "--spm", "176", "--device", OUTPUT, "--no-speech"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         text=True, env=env,
     )  # fmt: skip
@@ -166,7 +167,7 @@ def pause_latency(
     seconds = 3 + repeats * 2.5
     process = subprocess.Popen(
         [stridebeat_exe(), "play", "--spm", "120", "--sound", str(tone_file(folder)),
-         "--device", "JACK", "--blocksize", "256", "--duration", f"{seconds + 30:.0f}s"],
+         "--device", OUTPUT, "--blocksize", "256", "--duration", f"{seconds + 30:.0f}s"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         text=True, env=env,
     )  # fmt: skip
@@ -211,7 +212,7 @@ def polled_play(
     address: str, seconds: int, poll: bool
 ) -> tuple[tuple[int, int], tuple[int, float, float]]:
     renderer = Renderer(Timeline(steady_session(176, seconds), RATE), ClickSound())
-    player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
+    player = LivePlayer(renderer, find_device(OUTPUT), blocksize=256)
     remote = Remote()
     remote.attach(player, "bench", endless=False)
     os.environ["DBUS_SESSION_BUS_ADDRESS"] = address

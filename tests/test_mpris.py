@@ -27,7 +27,7 @@ from stridebeat.runner.history import History
 from stridebeat.sinks.devices import find_device
 from stridebeat.sinks.live import LivePlayer
 from tests.dbus import bus_env, get, send, wait_for_status
-from tests.jack import RATE, Capture, align
+from tests.jack import OUTPUT, RATE, Capture, align
 from tests.test_live import at_frames
 
 STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
@@ -62,7 +62,7 @@ def test_media_keys_steer_play_through_the_bus(jack_server: str, session_bus: st
     """Play/Pause, Next and Stop from another process: silence while paused, one spm more
     after Next (measured between the recorded clicks), a stopped session in the history."""
     process = subprocess.Popen(
-        [*STRIDEBEAT, "play", "--spm", "120", "--sound", "tick", "--device", "JACK",
+        [*STRIDEBEAT, "play", "--spm", "120", "--sound", "tick", "--device", OUTPUT,
          "--blocksize", "256"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=bus_env(session_bus),
     )  # fmt: skip
@@ -115,7 +115,7 @@ def test_standby_waits_plays_on_play_and_waits_again(
                                "--strength-days", "0"])  # fmt: skip
     assert made.exit_code == 0, made.output
     process = subprocess.Popen(
-        [*STRIDEBEAT, "standby", "--device", "JACK", "--no-speech"],
+        [*STRIDEBEAT, "standby", "--device", OUTPUT, "--no-speech"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=bus_env(session_bus),
     )  # fmt: skip
     assert process.stdout is not None
@@ -154,7 +154,7 @@ def test_without_a_session_bus_play_goes_on_and_says_so(jack_server: str, tmp_pa
     env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
     env["XDG_RUNTIME_DIR"] = str(tmp_path)  # no bus socket there either
     result = subprocess.run(
-        [*STRIDEBEAT, "play", "--spm", "170", "--duration", "1s", "--device", "JACK"],
+        [*STRIDEBEAT, "play", "--spm", "170", "--duration", "1s", "--device", OUTPUT],
         capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -245,7 +245,7 @@ def test_the_spoken_status_is_mixed_in_like_a_cue(jack_server: str) -> None:
 
     request = Request(spm=160, duration=8.0)
     prepared = prepare(request, ClickSound("tick"), 0, RATE, SpeechSettings(engine="espeak-ng"))
-    player = LivePlayer(prepared.renderer, find_device("JACK"), blocksize=256, say=prepared.say)
+    player = LivePlayer(prepared.renderer, find_device(OUTPUT), blocksize=256, say=prepared.say)
     remote = Remote()
     remote.attach(player, "test", endless=False)
     with Capture(jack_server, 1, 14) as capture:
@@ -270,7 +270,7 @@ def test_gpio_buttons_pause_and_speed_up(jack_server: str, monkeypatch) -> None:
 
     Device.pin_factory = MockFactory()
     renderer = Renderer(Timeline(steady_session(120, 9), RATE), ClickSound("tick"))
-    player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
+    player = LivePlayer(renderer, find_device(OUTPUT), blocksize=256)
     remote = Remote()
     remote.attach(player, "test", endless=False)
 
@@ -311,7 +311,7 @@ def test_gpio_buttons_pause_and_speed_up(jack_server: str, monkeypatch) -> None:
 def test_next_block_skips_to_the_next_blocks_first_click(jack_server: str) -> None:
     session = Session((Block("run", 6, Steady(120)), Block("run", 3, Steady(150))))
     renderer = Renderer(Timeline(session, RATE), ClickSound("tick"))
-    player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
+    player = LivePlayer(renderer, find_device(OUTPUT), blocksize=256)
     remote = Remote("block")
     remote.attach(player, "test", endless=False)
     with Capture(jack_server, 1, 14) as capture:

@@ -141,6 +141,7 @@ SAMPLES: dict[str, Any] = {  # options with no default whose text a converter ch
     "target": 172,
     "cues": ["glutes", "cadence"],
     "sound": "beep",
+    "buttons": "17:play-pause,23:status",
 }
 
 

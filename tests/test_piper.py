@@ -29,6 +29,7 @@ from stridebeat.cues.settings import SpeechSettings
 from stridebeat.cues.speech import Speech
 from stridebeat.cues.speech_piper import PiperEngine
 from stridebeat.errors import FileInputError, InputError, SpeechFailed, SpeechUnavailable
+from stridebeat.paths import user_path
 
 CUE = "push the ground back"
 
@@ -161,7 +162,7 @@ def test_locating_any_name_gives_an_onnx_file_or_what_was_given(voice: str) -> N
     found = locate(voice, Path("/voices"))
     given = voice.removesuffix(".json") if voice.endswith(".onnx.json") else voice
     in_folder = found.parent == Path("/voices") and found.name.endswith(".onnx")
-    assert in_folder or found == Path(given).expanduser()
+    assert in_folder or found == user_path(given)
 
 
 def test_a_voice_reads_its_language_quality_and_rate(tmp_path: Path) -> None:

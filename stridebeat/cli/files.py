@@ -15,16 +15,17 @@ from stridebeat.cli.options import (
     FILE_RATE,
     MAX_FILE_SECONDS,
     Sound,
-    converter,
-    positive_duration,
+    duration_callback,
+    ramp_callback,
     session_options,
     sound_options,
     speech_options,
+    spm_callback,
 )
 from stridebeat.cli.terminal import print_cues, progress, terminate_as_exit
 from stridebeat.cues.settings import SpeechSettings
 from stridebeat.errors import InputError, StridebeatError
-from stridebeat.units import format_clock, parse_ramp, parse_spm
+from stridebeat.units import format_clock
 
 if TYPE_CHECKING:
     from stridebeat.prepare import Prepared, Request
@@ -225,11 +226,11 @@ def cues_list() -> None:
 
 @cues.command("check")
 @click.argument("script", metavar="SCRIPT")
-@click.option("--spm", callback=converter(parse_spm), metavar="SPM", help="Cadence to try it on.")
-@click.option("--ramp", callback=converter(parse_ramp), metavar="START:END", help="Or a ramp.")
+@click.option("--spm", callback=spm_callback, metavar="SPM", help="Cadence to try it on.")
+@click.option("--ramp", callback=ramp_callback, metavar="START:END", help="Or a ramp.")
 @click.option(
     "--duration",
-    callback=converter(positive_duration),
+    callback=duration_callback,
     metavar="TIME",
     help="How long a run to try it on (default 20m at 170 spm for scripts without a routine).",
 )

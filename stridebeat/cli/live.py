@@ -11,17 +11,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stridebeat.cli.options import (
-    Live,
-    Sound,
-    live_options,
-    session_options,
-    sound_options,
-)
+from stridebeat.cli.live_options import Live, live_options
+from stridebeat.cli.options import Sound, session_options, sound_options
+from stridebeat.cli.remote import remote_controls, terminal
 from stridebeat.cli.terminal import interrupted_exit_code
 from stridebeat.units import format_clock
 
 if TYPE_CHECKING:
+    from stridebeat.controls.remote import Remote
     from stridebeat.prepare import Prepared, Request
     from stridebeat.sinks.live import Status, Summary
 
@@ -49,10 +46,12 @@ def play(
 
     \b
     Keys (on a terminal): space pause/resume, + and - cadence by 1 spm,
-    c cues on/off, q quit. Ctrl-C fades out and stops, records the partial
-    run and prints how to resume; so does a service stop (SIGTERM) or a closed
-    terminal (SIGHUP). If the earbuds drop out, play pauses on the beat and goes
-    on when they are back (up to --device-wait).
+    c cues on/off, s spoken status, q stop. Ctrl-C fades out and stops,
+    records the partial run and prints how to resume; so does a service stop
+    (SIGTERM, exit 143) or a closed terminal (SIGHUP, exit 129).
+    Media keys and earbud buttons work too (MPRIS): Next/Previous +1/-1 spm
+    (--next-action block or status changes that). If the earbuds drop out,
+    play pauses on the beat and goes on when they are back (--device-wait).
     """
     from stridebeat.prepare import Request
 
@@ -67,7 +66,28 @@ def play_live(
     source: str = "play",
     slot: tuple[int, int] | None = None,
 ) -> None:
-    """Play, then report and record in the history (Ctrl-C records a partial session)."""
+    """Play with every control open, then report and record in the history.
+
+    q, MPRIS Stop or a stop button end it normally (exit 0); Ctrl-C records a partial
+    session and exits 130 (SIGTERM 143, SIGHUP 129)."""
+    with remote_controls(live) as remote:
+        try:
+            run_live(request, sound, live, remote, source, slot)
+        except KeyboardInterrupt as stop:
+            sys.exit(interrupted_exit_code(stop))
+
+
+def run_live(
+    request: Request,
+    sound: Sound,
+    live: Live,
+    remote: Remote,
+    source: str,
+    slot: tuple[int, int] | None = None,
+) -> Summary:
+    """One session on the output, steered through ``remote`` while it plays; reported and
+    recorded when it ends (Ctrl-C, SIGTERM, SIGHUP or an output that did not come back:
+    recorded as a partial session, then re-raised)."""
     from stridebeat.prepare import prepare
     from stridebeat.sinks.devices import find_device
     from stridebeat.sinks.live import LivePlayer
@@ -94,6 +114,7 @@ def play_live(
         blocksize=live.blocksize,
         latency=live.latency,
         cues_for=prepared.cues_for,
+        say=prepared.say,
         device_wait=live.device_wait,
         notify=lambda message: click.echo(("\n" if interactive else "") + message),
     )
@@ -103,42 +124,24 @@ def play_live(
     click.echo(f"Playing on {output.name} at {rate} Hz.")
     started = datetime.now().astimezone()
     planned = None if request.plays_until_stopped else (renderer.length - start) / rate / 60
-    quit_keys: list[str] = []  # q stops like Ctrl-C (a fade), but it is a normal end
-    try:
-        if interactive:
-            from stridebeat.controls.keys import KeyReader, key_bindings
-
-            bindings = key_bindings(player)
-
-            def handle(key: str) -> None:
-                if key in ("q", "Q"):
-                    quit_keys.append(key)
-                bindings(key)
-
-            with KeyReader(handle):
-                summary = player.play(show)
-        else:
+    remote.attach(player, prepared.session.title or "stridebeat", request.plays_until_stopped)
+    try:  # a remote sees Stopped once the session is recorded
+        try:
             summary = player.play(show)
-    except (KeyboardInterrupt, DeviceLost) as stop:
-        # the history first: after SIGHUP the terminal may take no more text
-        _remember(player.summary(), started, planned, source, slot)
-        with contextlib.suppress(OSError):
-            click.echo("")
-            _report(player.summary(), interrupted=True)
-        if isinstance(stop, DeviceLost):
+        except (KeyboardInterrupt, DeviceLost):
+            # the history first: after SIGHUP the terminal may take no more text
+            _remember(player.summary(), started, planned, source, slot)
+            with contextlib.suppress(OSError):
+                click.echo("")
+                _report(player.summary(), interrupted=True)
             raise
-        if quit_keys:
-            return
-        sys.exit(interrupted_exit_code(stop))
-    if interactive:
-        click.echo("")
-    _report(summary, interrupted=False)
-    _remember(summary, started, planned, source, slot)
-
-
-def terminal() -> bool:
-    """Whether live play has a terminal to show a status line and read keys from."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+        if interactive:
+            click.echo("")
+        _report(summary, interrupted=False)
+        _remember(summary, started, planned, source, slot)
+    finally:
+        remote.detach()
+    return summary
 
 
 def _remember(
@@ -192,7 +195,7 @@ class _StatusLine:
         state = "PAUSED  " if status.paused else ""
         line = (
             f"{state}{format_clock(seconds)}{remaining}  {cadence}  {status.block}  {cue}  "
-            f"underruns {status.underruns}   [space +/- c q]"
+            f"underruns {status.underruns}   [space +/- c s q]"
         )
         click.echo("\r" + line.ljust(self.width), nl=False)
         self.width = len(line)
@@ -242,6 +245,6 @@ def devices() -> None:
     for device in found:
         mark = "*" if device.is_default else " "
         click.echo(
-            f"{mark} {device.index:>3}  {device.name}  ({device.host_api}, "
-            f"{device.channels} ch, {device.default_rate} Hz)"
+            f"{mark} {device.index:>3}  {device.full_name}  "
+            f"({device.channels} ch, {device.default_rate} Hz)"
         )

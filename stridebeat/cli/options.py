@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from stridebeat.cli.completion import cue_names, sound_names
+from stridebeat.cli.sources import gives_way, not_typed
 from stridebeat.cues.settings import ENGINES, RATE_RANGE, SpeechSettings
 from stridebeat.units import (
     LONGEST_SESSION_SECONDS,
@@ -27,7 +29,6 @@ from stridebeat.units import (
 if TYPE_CHECKING:
     from stridebeat.engine.render import ClickSound
 
-EXIT_INTERRUPTED = 130
 FILE_RATE = 44100  # Hz, for files when --sample-rate is not given
 MAX_DURATION_S = LONGEST_SESSION_SECONDS  # as long as play's "until stopped"
 MAX_FILE_SECONDS = 12 * 3600.0  # a rendered file: longer than any run, and a few GB at most
@@ -103,8 +104,8 @@ def _cue_names(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
     names = split_names(value)
-    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
-        # Checked here so that a bad name is blamed on the variable, not on --cues.
+    if not_typed(ctx, param):
+        # Checked here so that a bad name is blamed on the variable or file, not on --cues.
         from stridebeat.cues.script import find_script
         from stridebeat.errors import InputError
 
@@ -117,8 +118,8 @@ def _cue_names(
 
 
 def _sound(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
-        # Loaded here once so that a bad sound is blamed on the variable, not on --sound.
+    if not_typed(ctx, param):
+        # Loaded here once so that a bad sound is blamed on the variable or file, not --sound.
         from stridebeat.engine.synth import load_sound
         from stridebeat.errors import SoundError
 
@@ -140,6 +141,10 @@ def options(*given: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Call
     return apply
 
 
+spm_callback = gives_way(converter(parse_spm), "session_file", "ramp")
+ramp_callback = gives_way(converter(parse_ramp), "session_file", "spm")
+duration_callback = gives_way(converter(positive_duration), "session_file", needs=("spm", "ramp"))
+
 session_options = options(
     click.argument(
         "session_file",
@@ -149,19 +154,19 @@ session_options = options(
     ),
     click.option(
         "--spm",
-        callback=converter(parse_spm),
+        callback=spm_callback,
         metavar="SPM",
         help=f"Constant cadence in steps per minute ({MIN_SPM:g}-{MAX_SPM:g}).",
     ),
     click.option(
         "--ramp",
-        callback=converter(parse_ramp),
+        callback=ramp_callback,
         metavar="START:END",
         help="Cadence changing linearly in time over the duration, e.g. 165:175.",
     ),
     click.option(
         "--duration",
-        callback=converter(positive_duration),
+        callback=duration_callback,
         metavar="TIME",
         help="Length with --spm or --ramp: 45s, 30m, 1h5m, 1:05:00 (at most "
         f"{MAX_DURATION_S / 3600:g}h; {MAX_FILE_SECONDS / 3600:g}h for a file).",
@@ -170,6 +175,7 @@ session_options = options(
         "--cues",
         multiple=True,
         callback=_cue_names,
+        shell_complete=cue_names,
         metavar="NAMES",
         envvar="STRIDEBEAT_CUES",
         help="Spoken cue scripts, e.g. glutes,cadence (see 'stridebeat cues list'). "
@@ -184,6 +190,7 @@ _voice_options = options(
         show_default=True,
         envvar="STRIDEBEAT_SOUND",
         callback=_sound,
+        shell_complete=sound_names,
         help="Click sound: wood, beep, tick, bell, or the path of a WAV file.",
     ),
     click.option(
@@ -287,83 +294,5 @@ def sound_options(func: Callable[..., Any]) -> Callable[..., Any]:
             SpeechSettings(speech_engine, voice, speech_rate, enabled=not no_speech),
         )
         return func(*args, sound=chosen, **kwargs)
-
-    return wrapper
-
-
-def _latency(text: str) -> float | str:
-    if text in ("low", "high"):
-        return text
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a latency: give seconds (0.05) or low or high") from None
-    if not 0 < seconds <= 2:
-        raise ValueError(f"{text!r}: give a latency above 0 and at most 2 seconds")
-    return seconds
-
-
-@dataclass(frozen=True)
-class Live:
-    """Where and how to play live: --start-at, --device, --latency, --blocksize."""
-
-    start_at: float | None
-    device: str | None
-    latency: float | str
-    blocksize: int
-    device_wait: float = 300.0  # seconds to wait for an output that dropped out
-
-
-def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The live-play options, handed to the command as one ``live``."""
-
-    @click.option(
-        "--start-at",
-        callback=converter(parse_duration),
-        metavar="TIME",
-        help="Start part-way, e.g. 12:30 to resume an interrupted run (on the next step).",
-    )
-    @env_option(
-        "--device",
-        envvar="STRIDEBEAT_DEVICE",
-        help="Output device: a number or part of a name from 'stridebeat devices'.",
-    )
-    @env_option(
-        "--latency",
-        default="0.05",
-        show_default=True,
-        envvar="STRIDEBEAT_LATENCY",
-        callback=converter(_latency),
-        help="Output latency in seconds, or low/high (0.05 plays smoothly on a Raspberry Pi).",
-    )
-    @env_option(
-        "--blocksize",
-        type=click.IntRange(0, 8192),
-        default=0,
-        show_default=True,
-        envvar="STRIDEBEAT_BLOCKSIZE",
-        help="Frames per audio callback (0: let the device choose).",
-    )
-    @env_option(
-        "--device-wait",
-        default="5m",
-        show_default=True,
-        envvar="STRIDEBEAT_DEVICE_WAIT",
-        callback=converter(parse_duration),
-        metavar="TIME",
-        help="If the output drops out (earbuds out of range), pause and wait this long for it.",
-    )
-    @functools.wraps(func)
-    def wrapper(
-        *args: Any,
-        start_at: float | None,
-        device: str | None,
-        latency: float | str,
-        blocksize: int,
-        device_wait: float,
-        **kwargs: Any,
-    ) -> Any:
-        live = Live(start_at, device, latency, blocksize, device_wait)
-        return func(*args, live=live, **kwargs)
 
     return wrapper

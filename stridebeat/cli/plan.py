@@ -14,7 +14,8 @@ import click
 
 from stridebeat.cli.files import files_to_keep, render_request, request_inputs
 from stridebeat.cli.live import play_live
-from stridebeat.cli.options import FILE_RATE, Live, Sound, converter, live_options, sound_options
+from stridebeat.cli.live_options import Live, live_options
+from stridebeat.cli.options import FILE_RATE, Sound, converter, sound_options
 from stridebeat.cli.terminal import progress, terminate_as_exit
 from stridebeat.cli.watch import fit_option, run_today, watch_files, watch_option, write_fit
 from stridebeat.errors import InputError

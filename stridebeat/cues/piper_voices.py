@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from stridebeat.errors import FileInputError
+from stridebeat.paths import user_path
 from stridebeat.tomlfile import read_text, regular_file
 
 SUFFIX = ".onnx"
@@ -49,7 +50,7 @@ def locate(voice: str, folder: Path) -> Path:
     given = voice.removesuffix(".json") if voice.endswith(SETTINGS_SUFFIX) else voice
     separators = [sep for sep in (os.sep, os.altsep) if sep]
     if given.startswith("~") or any(sep in given for sep in separators):
-        return Path(given).expanduser()
+        return user_path(given)
     in_folder = folder / (given if given.endswith(SUFFIX) else given + SUFFIX)
     if in_folder.exists() or not given.endswith(SUFFIX):
         return in_folder

@@ -23,6 +23,7 @@ from typing import Generic, Protocol, TypeVar
 
 from stridebeat.errors import DeviceError
 from stridebeat.sinks.devices import RENDER_HINT, OutputDevice, OutputStream, find_again
+from stridebeat.sinks.live_status import Status
 from stridebeat.units import format_clock
 
 T = TypeVar("T")
@@ -193,9 +194,7 @@ class Playing(Protocol):
 
     def toggle_pause(self) -> None: ...
 
-    @property
-    def position(self) -> tuple[int, int, bool]:
-        """(frame, rate, paused)."""
+    def status(self) -> Status: ...
 
 
 def ride_out(
@@ -208,7 +207,8 @@ def ride_out(
 ) -> None:
     """Pause on the beat, try the device again every few seconds and play on once it calls
     back; raise ``DeviceLost`` after ``wait`` seconds without it."""
-    frame, rate, paused = player.position
+    status = player.status()
+    frame, rate, paused = status.frame, status.rate, status.paused
     if not paused:
         player.toggle_pause()
     at, name = format_clock(frame / rate), output.device.name
@@ -231,7 +231,7 @@ def ride_out(
             back = calling_back(player.callbacks)
             sleep(STALL_SECONDS, back)
             if back() and output.running:
-                if not paused and player.position[2]:
+                if not paused and player.status().paused:
                     player.toggle_pause()
                 notify(f"{output.device.name} is back; playing on from {at}.")
                 return

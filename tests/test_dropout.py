@@ -25,7 +25,7 @@ from stridebeat.sinks.devices import OutputDevice
 from stridebeat.sinks.live import LivePlayer
 from stridebeat.sinks.output import DeviceLost
 from tests.fake_output import BLOCK, FAKE_RATE, FakeOutput, fake_output
-from tests.jack import RATE, Capture, align
+from tests.jack import OUTPUT, RATE, Capture, align
 
 BEAT = FAKE_RATE // 2  # 120 spm
 earbuds = fake_output
@@ -138,7 +138,7 @@ def test_a_stalled_jack_server_pauses_play_and_it_goes_on_when_it_returns(
     jackd = _jackd_pid(jack_server)
     said: list[str] = []
     renderer = Renderer(Timeline(steady_session(120, 5), RATE), ClickSound("beep"))
-    player = LivePlayer(renderer, devices.find_device("JACK"), blocksize=256,
+    player = LivePlayer(renderer, devices.find_device(OUTPUT), blocksize=256,
                         device_wait=60, notify=said.append)  # fmt: skip
     stopped: list[float] = []
 
@@ -212,7 +212,7 @@ def test_play_command_ends_after_the_wait_and_records_a_partial_session(
 ) -> None:
     jackd = _jackd_pid(jack_server)
     process = subprocess.Popen(
-        [sys.executable, "-m", "stridebeat", "play", "--spm", "170", "--device", "JACK",
+        [sys.executable, "-m", "stridebeat", "play", "--spm", "170", "--device", OUTPUT,
          "--device-wait", "3s"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -236,7 +236,7 @@ def test_play_command_ends_after_the_wait_and_records_a_partial_session(
 
 
 def test_the_same_device_is_found_again_after_portaudio_looks_afresh(jack_server: str) -> None:
-    jack = devices.find_device("JACK")
+    jack = devices.find_device(OUTPUT)
     assert devices.find_again(jack, refresh=True) == jack
     gone = OutputDevice(99, "earbuds that are not here", jack.host_api, 2, RATE)
     assert devices.find_again(gone, refresh=False) is None

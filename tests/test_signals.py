@@ -20,6 +20,7 @@ from stridebeat.sinks import live
 from stridebeat.sinks.devices import OutputDevice
 from stridebeat.sinks.live import LivePlayer
 from tests.fake_output import BLOCK, FAKE_RATE, FakeOutput, fake_output
+from tests.jack import OUTPUT
 
 STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
 output = fake_output
@@ -58,7 +59,7 @@ def test_a_stop_signal_records_the_run_and_says_how_to_resume(
     jack_server: str, how: int, code: int
 ) -> None:
     process = subprocess.Popen(
-        [*STRIDEBEAT, "play", "--spm", "170", "--device", "JACK"],
+        [*STRIDEBEAT, "play", "--spm", "170", "--device", OUTPUT],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert process.stdout is not None
@@ -89,7 +90,7 @@ def test_a_signal_while_play_starts_never_traces_back(jack_server: str, how: int
     moments += [("opening", delay) for delay in (0.0, 0.003, 0.01, 0.03, 0.1)]
     for moment, delay in moments:
         process = subprocess.Popen(
-            [*STRIDEBEAT, "play", "--spm", "170", "--device", "JACK"],
+            [*STRIDEBEAT, "play", "--spm", "170", "--device", OUTPUT],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert process.stdout is not None

@@ -104,3 +104,38 @@ def test_a_signal_while_play_starts_never_traces_back(jack_server: str, how: int
         ended = process.returncode == 128 + how or (process.returncode == -how and not stderr)
         assert ended, f"{where}: {process.returncode} {stderr}"
         assert "Traceback" not in stderr, f"{where}: {stderr}"
+
+
+def test_the_service_stop_ends_standby_cleanly(jack_server: str, session_bus: str) -> None:
+    """What systemctl stop does to the unit's standby: while a session plays it is recorded
+    and standby exits 143 (the unit's SuccessExitStatus); while it waits it exits 0."""
+    from tests.dbus import bus_env, send, wait_for_status
+
+    command = [*STRIDEBEAT, "standby", "--spm", "170", "--device", OUTPUT, "--no-speech"]
+    for playing in (True, False):
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, env=bus_env(session_bus))  # fmt: skip
+        assert process.stdout is not None
+        try:
+            assert "Press play" in process.stdout.readline()
+            wait_for_status(session_bus, "Stopped")
+            if playing:
+                send(session_bus, "Play")
+                wait_for_status(session_bus, "Playing")
+                time.sleep(1.5)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            stdout, stderr = process.communicate(timeout=30)
+        assert "Traceback" not in stderr
+        from stridebeat.runner.history import History
+
+        with History() as history:
+            sessions = history.sessions()
+        if playing:
+            assert process.returncode == 143, stderr
+            assert "Resume with --start-at 0:0" in stdout
+            (record,) = sessions
+            assert not record.finished and 1 / 60 < record.completed_minutes < 5 / 60
+        else:
+            assert process.returncode == 0, stderr
+            assert len(sessions) == 1  # nothing more recorded

@@ -7,6 +7,7 @@ to start); a real one in the JACK test: the server itself is stopped and continu
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from stridebeat.sinks.devices import OutputDevice
 from stridebeat.sinks.live import LivePlayer
 from stridebeat.sinks.output import DeviceLost
 from tests.fake_output import BLOCK, FAKE_RATE, FakeOutput, fake_output
-from tests.jack import OUTPUT, RATE, Capture, align
+from tests.jack import OUTPUT, RATE, Capture, JackServer, align
 
 BEAT = FAKE_RATE // 2  # 120 spm
 earbuds = fake_output
@@ -240,3 +241,42 @@ def test_the_same_device_is_found_again_after_portaudio_looks_afresh(jack_server
     assert devices.find_again(jack, refresh=True) == jack
     gone = OutputDevice(99, "earbuds that are not here", jack.host_api, 2, RATE)
     assert devices.find_again(gone, refresh=False) is None
+
+
+def test_a_jack_server_that_dies_ends_play_after_the_wait_without_a_hang(
+    tmp_path: Path,
+) -> None:
+    """The server goes away under the stream (as a Bluetooth device can): PortAudio's abort
+    of that stream never returns, so the device is not found again; play ends after the
+    wait, recorded, and the process exits instead of waiting for PortAudio forever."""
+    if shutil.which("jackd") is None:
+        pytest.skip("jackd is not installed (bash scripts/setup.sh --test installs jackd2)")
+    server = JackServer(f"stridebeat-dies-{os.getpid()}", tmp_path / "jackd.log")
+    assert server.start(), (tmp_path / "jackd.log").read_text()[-2000:]
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "stridebeat", "play", "--spm", "170", "--device", OUTPUT,
+             "--device-wait", "3s"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server.env,
+        )  # fmt: skip
+        assert process.stdout is not None
+        process.stdout.readline()  # "Playing on ...": the stream opens now
+        time.sleep(2)
+    finally:
+        server.stop()
+    began = time.monotonic()
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise AssertionError("play did not end after the device wait: it hangs") from None
+    assert time.monotonic() - began < 30
+    assert process.returncode == 1, stderr
+    assert "stopped playing at 0:0" in stdout and "Resume with --start-at 0:0" in stdout
+    assert "did not come back within 0:03" in stderr and "Traceback" not in stderr
+    from stridebeat.runner.history import History
+
+    with History() as history:
+        (record,) = history.sessions()
+    assert not record.finished and 1 / 60 < record.completed_minutes < 4 / 60

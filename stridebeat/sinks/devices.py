@@ -129,6 +129,18 @@ def _listing(devices: Sequence[OutputDevice]) -> str:
     return "; ".join(f"{d.index}: {d.full_name}" for d in devices)
 
 
+def skip_portaudio_exit() -> None:
+    """Let the process end without PortAudio's clean-up. After a stream call that never
+    returned (a JACK server that died under a stream: aborting it waits for a server that is
+    gone), sounddevice's exit handler would wait for that stream forever; the system frees
+    what PortAudio held when the process ends."""
+    import atexit
+
+    handler = getattr(load_sounddevice(), "_exit_handler", None)
+    if handler is not None:
+        atexit.unregister(handler)
+
+
 def find_again(device: OutputDevice, refresh: bool) -> OutputDevice | None:
     """The output that went away (same name and host API), if it is there again; with
     ``refresh``, PortAudio looks for devices afresh first (only while no stream is open: a

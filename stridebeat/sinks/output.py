@@ -22,7 +22,13 @@ from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 from stridebeat.errors import DeviceError
-from stridebeat.sinks.devices import RENDER_HINT, OutputDevice, OutputStream, find_again
+from stridebeat.sinks.devices import (
+    RENDER_HINT,
+    OutputDevice,
+    OutputStream,
+    find_again,
+    skip_portaudio_exit,
+)
 from stridebeat.sinks.live_status import Status
 from stridebeat.units import format_clock
 
@@ -117,18 +123,21 @@ class Output:
         return self.stream is not None and self.stream.running
 
     def close(self, abort: bool = False, within: float = CLOSE_SECONDS) -> bool:
-        """Close the stream (after any call still running); False if that took too long."""
-        if not self._settle(within):
-            return False
-        stream, self.stream = self.stream, None
-        if stream is None:
-            return True
+        """Close the stream (after any call still running); False if that took too long:
+        then PortAudio is left alone at exit, where it would wait for the call forever."""
+        if self._settle(within):
+            stream, self.stream = self.stream, None
+            if stream is None:
+                return True
 
-        def close() -> None:
-            stream.close(abort=abort)
+            def close() -> None:
+                stream.close(abort=abort)
 
-        self._begin(close)
-        return self._settle(within)
+            self._begin(close)
+            if self._settle(within):
+                return True
+        skip_portaudio_exit()
+        return False
 
     def try_again(self, within: float) -> bool:
         """One attempt to play on the device again: find it, open and start a stream."""

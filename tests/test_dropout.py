@@ -6,6 +6,7 @@ to start); a real one in the JACK test: the server itself is stopped and continu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,7 @@ from stridebeat.sinks import devices, live
 from stridebeat.sinks.devices import OutputDevice
 from stridebeat.sinks.live import LivePlayer
 from stridebeat.sinks.output import DeviceLost
+from tests.env import IS_CI
 from tests.fake_output import BLOCK, FAKE_RATE, FakeOutput, fake_output
 from tests.jack import OUTPUT, RATE, Capture, JackServer, align
 
@@ -209,26 +212,62 @@ def _onsets(audio: np.ndarray, quiet: int = 1000) -> list[int]:
 
 
 def test_play_command_ends_after_the_wait_and_records_a_partial_session(
-    jack_server: str,
+    tmp_path: Path,
 ) -> None:
-    jackd = _jackd_pid(jack_server)
+    """The server stops and stays stopped: play ends after the wait, recorded, and the
+    process exits at once though PortAudio's calls into the stopped server never return."""
+    with _own_server(tmp_path) as server:
+        assert server.process is not None
+        process = _play(server, "--device-wait", "3s")
+        try:
+            os.kill(server.process.pid, signal.SIGSTOP)
+            stdout, stderr = _ended(process, 30)  # the watchdog (2 s), then the wait (3 s)
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+    assert process.returncode == 1, stderr
+    assert "stopped playing at 0:0" in stdout and "Resume with --start-at 0:0" in stdout
+    assert "did not come back within 0:03" in stderr and "Traceback" not in stderr
+    _assert_one_partial_session()
+
+
+@contextlib.contextmanager
+def _own_server(tmp_path: Path) -> Iterator[JackServer]:
+    """A JACK server of the test's own, to stop or take away (the shared one stays up)."""
+    if shutil.which("jackd") is None:
+        if IS_CI:
+            pytest.fail("jackd is not installed: bash scripts/setup.sh --test installs jackd2")
+        pytest.skip("jackd is not installed (bash scripts/setup.sh --test installs jackd2)")
+    server = JackServer(f"stridebeat-own-{os.getpid()}-{tmp_path.name}", tmp_path / "jackd.log")
+    assert server.start(), (tmp_path / "jackd.log").read_text()[-2000:]
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _play(server: JackServer, *options: str) -> subprocess.Popen[str]:
+    """``stridebeat play`` on ``server``, returned once its stream has played 2 s."""
     process = subprocess.Popen(
         [sys.executable, "-m", "stridebeat", "play", "--spm", "170", "--device", OUTPUT,
-         "--device-wait", "3s"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+         *options],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server.env,
     )  # fmt: skip
     assert process.stdout is not None
     process.stdout.readline()  # "Playing on ...": the stream opens now
     time.sleep(2)
-    os.kill(jackd, signal.SIGSTOP)
+    return process
+
+
+def _ended(process: subprocess.Popen[str], within: float) -> tuple[str, str]:
     try:
-        time.sleep(8)  # the watchdog (2 s), then the wait (3 s)
-    finally:
-        os.kill(jackd, signal.SIGCONT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 1, stderr
-    assert "stopped playing at 0:0" in stdout and "Resume with --start-at 0:0" in stdout
-    assert "did not come back within 0:03" in stderr and "Traceback" not in stderr
+        return process.communicate(timeout=within)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise AssertionError(f"play did not end within {within} s: it hangs") from None
+
+
+def _assert_one_partial_session() -> None:
     from stridebeat.runner.history import History
 
     with History() as history:
@@ -249,34 +288,11 @@ def test_a_jack_server_that_dies_ends_play_after_the_wait_without_a_hang(
     """The server goes away under the stream (as a Bluetooth device can): PortAudio's abort
     of that stream never returns, so the device is not found again; play ends after the
     wait, recorded, and the process exits instead of waiting for PortAudio forever."""
-    if shutil.which("jackd") is None:
-        pytest.skip("jackd is not installed (bash scripts/setup.sh --test installs jackd2)")
-    server = JackServer(f"stridebeat-dies-{os.getpid()}", tmp_path / "jackd.log")
-    assert server.start(), (tmp_path / "jackd.log").read_text()[-2000:]
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "stridebeat", "play", "--spm", "170", "--device", OUTPUT,
-             "--device-wait", "3s"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server.env,
-        )  # fmt: skip
-        assert process.stdout is not None
-        process.stdout.readline()  # "Playing on ...": the stream opens now
-        time.sleep(2)
-    finally:
+    with _own_server(tmp_path) as server:
+        process = _play(server, "--device-wait", "3s")
         server.stop()
-    began = time.monotonic()
-    try:
-        stdout, stderr = process.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise AssertionError("play did not end after the device wait: it hangs") from None
-    assert time.monotonic() - began < 30
+        stdout, stderr = _ended(process, 30)
     assert process.returncode == 1, stderr
     assert "stopped playing at 0:0" in stdout and "Resume with --start-at 0:0" in stdout
     assert "did not come back within 0:03" in stderr and "Traceback" not in stderr
-    from stridebeat.runner.history import History
-
-    with History() as history:
-        (record,) = history.sessions()
-    assert not record.finished and 1 / 60 < record.completed_minutes < 4 / 60
+    _assert_one_partial_session()

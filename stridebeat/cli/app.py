@@ -7,6 +7,7 @@ commands, so ``stridebeat --help`` starts fast.
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Any
 
 import click
@@ -98,4 +99,12 @@ for _command in (
 
 
 def main() -> None:
-    cli(prog_name="stridebeat")
+    try:
+        cli(prog_name="stridebeat")
+    except SystemExit as done:
+        if "stridebeat.sinks.devices" in sys.modules:  # live play ran: is PortAudio stuck?
+            from stridebeat.sinks.devices import end_now_if_left_behind
+
+            code = done.code
+            end_now_if_left_behind(code if isinstance(code, int) else 1)
+        raise

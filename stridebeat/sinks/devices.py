@@ -8,6 +8,7 @@ matches nothing) that points to ``render``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,16 +130,33 @@ def _listing(devices: Sequence[OutputDevice]) -> str:
     return "; ".join(f"{d.index}: {d.full_name}" for d in devices)
 
 
+_left_behind: list[bool] = []  # a stream call that did not return: PortAudio is left alone
+
+
 def skip_portaudio_exit() -> None:
     """Let the process end without PortAudio's clean-up. After a stream call that never
-    returned (a JACK server that died under a stream: aborting it waits for a server that is
-    gone), sounddevice's exit handler would wait for that stream forever; the system frees
-    what PortAudio held when the process ends."""
+    returned (a JACK server that died or stopped under a stream: aborting it waits for the
+    server), sounddevice's exit handler would wait for that stream forever; the system frees
+    what PortAudio held when the process ends (see ``end_now_if_left_behind``)."""
     import atexit
 
     handler = getattr(load_sounddevice(), "_exit_handler", None)
     if handler is not None:
         atexit.unregister(handler)
+    _left_behind.append(True)
+
+
+def end_now_if_left_behind(code: int) -> None:
+    """After ``skip_portaudio_exit``, end the process at once with ``code``: PortAudio's
+    threads may still call into Python, which must not happen while it shuts down."""
+    if _left_behind:
+        import os
+        import sys
+
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
 
 
 def find_again(device: OutputDevice, refresh: bool) -> OutputDevice | None:

@@ -113,7 +113,6 @@ def check_room(output: Path, rate: int, channels: int, seconds: float) -> None:
         )
 
 
-
 class AudioFileSink:
     """Write frames in chunks to ``path``; ``commit()`` makes the file appear.
 

@@ -1,0 +1,170 @@
+"""The music bed: placed tracks, stretched a piece at a time on a worker thread, mixed into
+the renderer's blocks. Pieces are cached in the app folder, so a second render of the same
+session and music stretches nothing."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stridebeat.music.mix import Placement, describe
+from stridebeat.music.stretch import Piece, make_piece, pieces_of
+
+log = logging.getLogger(__name__)
+AHEAD_SECONDS = 60.0  # the worker keeps this much music stretched ahead of the renderer
+
+
+@dataclass
+class _Ready:
+    piece: Piece
+    path: Path | None = None
+    error: BaseException | None = None
+    done: threading.Event | None = None
+
+
+class MusicBed:
+    """Adds the session's music into ``out`` blocks (``add``), from any frame, in any order."""
+
+    def __init__(
+        self,
+        placements: Iterator[Placement],
+        rate: int,
+        folder: Path,
+        report: Callable[[str], None] | None = None,
+    ) -> None:
+        self.rate = rate
+        self._placements = placements
+        self._folder = folder
+        self._report = report
+        self._pieces: list[_Ready] = []
+        self._planned_to = 0
+        self._exhausted = False
+        self._lock = threading.Lock()
+        self._open: dict[int, Any] = {}
+        self._wanted = 0
+        self._wake = threading.Condition(self._lock)
+        self._stop = False
+        self._worker: threading.Thread | None = None
+
+    def _plan_to(self, frame: int) -> None:
+        """Extend the piece list until it covers ``frame`` (call with the lock held)."""
+        while not self._exhausted and self._planned_to <= frame:
+            placement = next(self._placements, None)
+            if placement is None:
+                self._exhausted = True
+                return
+            line = describe(placement, self.rate)
+            if self._report is not None:
+                self._report(line)
+            elif placement.matched:
+                log.info("%s", line)
+            else:
+                log.warning("%s", line)
+            for piece in pieces_of(placement, self.rate):
+                self._pieces.append(_Ready(piece, done=threading.Event()))
+            self._planned_to = max(self._planned_to, placement.end)
+
+    def start(self) -> None:
+        """Stretch ahead on a worker thread (live play); a file render works without it."""
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="music", daemon=True)
+            self._worker.start()
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop = True
+            self._wake.notify_all()
+        for handle in self._open.values():
+            handle.close()
+        self._open.clear()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while not self._stop and self._next_job() is None:
+                    self._wake.wait(1.0)
+                if self._stop:
+                    return
+                job = self._next_job()
+            if job is not None:
+                self._make(job)
+
+    def _next_job(self) -> _Ready | None:
+        horizon = self._wanted + int(AHEAD_SECONDS * self.rate)
+        self._plan_to(horizon)
+        for ready in self._pieces:
+            if ready.piece.start > horizon:
+                return None
+            if ready.path is None and ready.error is None and ready.done is not None:
+                if not getattr(ready, "taken", False):
+                    ready.taken = True  # type: ignore[attr-defined]
+                    return ready
+        return None
+
+    def _make(self, ready: _Ready) -> None:
+        try:
+            ready.path = make_piece(ready.piece, self.rate, self._folder)
+        except BaseException as exc:  # handed to the renderer's thread, which reports it
+            ready.error = exc
+        assert ready.done is not None
+        ready.done.set()
+
+    def add(self, start: int, out: NDArray[np.float32]) -> None:
+        """Mix the music of frames [start, start + len(out)) into ``out`` (frames × 2)."""
+        stop = start + out.shape[0]
+        with self._lock:
+            self._wanted = max(self._wanted, start)
+            self._plan_to(stop)
+            needed = [r for r in self._pieces if r.piece.start < stop and r.piece.end > start]
+            self._wake.notify_all()
+        for ready in needed:
+            self._mix(ready, start, out)
+
+    def _mix(self, ready: _Ready, start: int, out: NDArray[np.float32]) -> None:
+        piece = ready.piece
+        if ready.path is None and ready.error is None:
+            if self._worker is None or not getattr(ready, "taken", False):
+                with self._lock:
+                    taken = getattr(ready, "taken", False)
+                    ready.taken = True  # type: ignore[attr-defined]
+                if not taken:
+                    self._make(ready)
+            assert ready.done is not None
+            ready.done.wait()
+        if ready.error is not None:
+            raise ready.error
+        assert ready.path is not None
+        lo, hi = max(start, piece.start), min(start + out.shape[0], piece.end)
+        if hi <= lo or piece.gain == 0:
+            return
+        handle = self._handle(ready)
+        handle.seek(lo - piece.start)
+        data = handle.read(hi - lo, dtype="float32", always_2d=True)
+        n = data.shape[0]
+        if not n:
+            return
+        at = np.arange(lo - piece.start, lo - piece.start + n, dtype=np.float32)
+        envelope = np.full(n, piece.gain, np.float32)
+        if piece.fade_in:
+            envelope *= np.clip(at / piece.fade_in, 0, 1)
+        if piece.fade_out:
+            envelope *= np.clip((piece.end - piece.start - at) / piece.fade_out, 0, 1)
+        out[lo - start : lo - start + n] += data[:, : out.shape[1]] * envelope[:, None]
+
+    def _handle(self, ready: _Ready) -> Any:
+        import soundfile
+
+        key = id(ready)
+        if key not in self._open:
+            if len(self._open) > 8:
+                oldest = next(iter(self._open))
+                self._open.pop(oldest).close()
+            self._open[key] = soundfile.SoundFile(str(ready.path))
+        return self._open[key]

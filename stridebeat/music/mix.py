@@ -1,0 +1,177 @@
+"""Where each track plays: its beats mapped onto the session's step frames.
+
+Pure arithmetic on frame positions; ``stretch.py`` makes the audio. A track's beat j lands on
+step k0 + m·j (m = 1, one beat per step, or 2, half-time: whichever needs less stretch), so
+between two beats the stretch is constant and the phase holds over the whole track, through
+ramps and block changes. Consecutive tracks overlap by a few beats, crossfaded on the grid.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stridebeat.music.analysis import TrackAnalysis
+
+STRETCH_LIMIT = 0.15  # at most 15 % faster or slower than the track's own tempo
+BEAT_SLACK = 0.05  # a single beat gap may differ this much more (detection jitter)
+CROSSFADE_BEATS = 4
+MIN_BEATS = 8  # fewer matched beats than this: the track plays unmatched
+UNMATCHED_CROSSFADE = 3.0  # seconds
+TARGET_LUFS = -18.0  # every track's level at --music-volume 100
+
+
+@dataclass(frozen=True)
+class Track:
+    path: Path
+    analysis: TrackAnalysis
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One stretch of one track in the session: source seconds → output frames."""
+
+    track: Track
+    source: tuple[float, ...]  # anchor times in the track (seconds), increasing
+    target: tuple[int, ...]  # the output frame of each anchor
+    gain: float
+    fade_in: int  # frames from target[0]
+    fade_out: int  # frames before target[-1]
+    matched: bool
+    steps_per_beat: int = 0
+    note: str = field(default="", compare=False)
+
+    @property
+    def start(self) -> int:
+        return self.target[0]
+
+    @property
+    def end(self) -> int:
+        return self.target[-1]
+
+
+def level_gain(analysis: TrackAnalysis, volume: float) -> float:
+    """Linear gain that brings the track to TARGET_LUFS, scaled by ``volume`` percent."""
+    if analysis.lufs is None or volume <= 0:
+        return 0.0
+    return float(10 ** ((TARGET_LUFS - analysis.lufs) / 20) * volume / 100)
+
+
+def plan_music(
+    tracks: Sequence[Path],
+    analysis_of: Callable[[Path], TrackAnalysis],
+    grid: NDArray[np.float64],
+    length: int,
+    rate: int,
+    volume: float,
+    match: bool = True,
+) -> Iterator[Placement]:
+    """Tracks one after another (the list repeating) until ``length`` frames are covered;
+    each track is analysed only when its turn comes."""
+    cursor, turn, fade = 0, 0, 0
+    played_nothing = 0
+    while cursor < length and tracks:
+        path = tracks[turn % len(tracks)]
+        turn += 1
+        track = Track(path, analysis_of(path))
+        placed = _matched(track, grid, cursor, rate, volume, fade) if match else None
+        if placed is None:
+            placed = _unmatched(track, cursor, rate, volume, fade, match)
+        if placed.end <= cursor + rate:  # a track too short to carry on with
+            played_nothing += 1
+            if played_nothing >= len(tracks):
+                return
+            continue
+        played_nothing = 0
+        if placed.matched and placed.end >= grid[-1] - 0.5 and placed.end >= length - 2 * rate:
+            yield replace(placed, fade_out=min(placed.fade_out, length - placed.end))
+            return  # the steps end here: let the music end with them
+        yield placed
+        fade = placed.fade_out
+        cursor = placed.end - fade
+
+
+def _matched(
+    track: Track, grid: NDArray[np.float64], cursor: int, rate: int, volume: float, fade: int
+) -> Placement | None:
+    beats = np.asarray(track.analysis.beats)
+    if not track.analysis.has_beat:
+        return None
+    k0 = int(np.searchsorted(grid, cursor - 0.5))
+    if k0 + 2 >= len(grid):
+        return None
+    step = grid[k0 + 1] - grid[k0]
+    if grid[k0] - cursor > 2 * step:
+        return None  # no steps here (a drill, a rest): play the track as it is
+    period = float(np.median(np.diff(beats[:17]))) * rate
+    m = min((1, 2), key=lambda n: abs(math.log(n * step / period)))
+    if abs(m * step / period - 1) > STRETCH_LIMIT:
+        return None
+    source, target = [float(beats[0])], [int(round(grid[k0]))]
+    j = 0
+    while j + 1 < len(beats) and k0 + m * (j + 1) < len(grid):
+        out_gap = grid[k0 + m * (j + 1)] - grid[k0 + m * j]
+        in_gap = (beats[j + 1] - beats[j]) * rate
+        if abs(out_gap / in_gap - 1) > STRETCH_LIMIT + BEAT_SLACK:
+            break
+        j += 1
+        source.append(float(beats[j]))
+        target.append(int(round(grid[k0 + m * j])))
+    if j < MIN_BEATS:
+        return None
+    overlap = min(CROSSFADE_BEATS, j // 4)
+    return Placement(
+        track,
+        tuple(source),
+        tuple(target),
+        level_gain(track.analysis, volume),
+        fade,
+        target[-1] - target[-1 - overlap],
+        True,
+        m,
+    )
+
+
+def _unmatched(
+    track: Track, cursor: int, rate: int, volume: float, fade: int, match: bool
+) -> Placement:
+    duration = track.analysis.duration
+    end = cursor + int(round(duration * rate))
+    if not match:
+        note = "at its own tempo (--no-music-match)"
+    elif not track.analysis.has_beat:
+        note = "unmatched: no clear beat"
+    else:
+        note = f"unmatched: {track.analysis.tempo:.0f} BPM would need more than 15 % stretch here"
+    overlap = min(int(UNMATCHED_CROSSFADE * rate), (end - cursor) // 4)
+    return Placement(
+        track,
+        (0.0, duration),
+        (cursor, end),
+        level_gain(track.analysis, volume),
+        fade,
+        overlap,
+        False,
+        0,
+        note,
+    )
+
+
+def describe(placement: Placement, rate: int) -> str:
+    """One line for the screen or the log."""
+    at = placement.start / rate
+    name = placement.track.path.name
+    when = f"{int(at // 60)}:{int(at % 60):02d}"
+    if placement.matched:
+        ratio = (
+            (placement.end - placement.start) / rate / (placement.source[-1] - placement.source[0])
+        )
+        beat = "one beat a step" if placement.steps_per_beat == 1 else "one beat every two steps"
+        tempo = placement.track.analysis.tempo
+        return f"music {when} {name}: {tempo:.0f} BPM, {beat}, stretched x{ratio:.3f}"
+    return f"music {when} {name}: {placement.note}"

@@ -88,3 +88,20 @@ def write(path: Path, audio: NDArray[np.float32], rate: int = RATE) -> Path:
 
     soundfile.write(str(path), audio, rate)
     return path
+
+
+def onset_errors(
+    audio: NDArray[np.floating], rate: int, expected: NDArray[np.float64], reach: float = 0.06
+) -> NDArray[np.float64]:
+    """For each expected frame, seconds from it to where the sound first reaches 30 % of its
+    loudest within ``reach`` seconds either side (an onset measured in the audio itself)."""
+    level = np.abs(np.asarray(audio, dtype=np.float64).reshape(len(audio), -1).mean(axis=1))
+    w = int(reach * rate)
+    errors = []
+    for frame in expected:
+        centre = int(round(frame))
+        window = level[max(0, centre - w) : centre + w]
+        if centre - w < 0 or len(window) < 2 * w or window.max() <= 0:
+            continue
+        errors.append((int(np.argmax(window > 0.3 * window.max())) - w) / rate)
+    return np.array(errors)

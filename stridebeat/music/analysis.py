@@ -19,7 +19,7 @@ from stridebeat.music.decode import mono_at, open_track, source_blocks
 from stridebeat.music.loudness import LoudnessMeter
 
 RATE = 11025  # analysis rate
-N_FFT = 1024
+N_FFT = 512  # 46 ms windows
 HOP = 256  # onset envelope: 43 frames a second
 FINE_HOP = 32  # energy envelope for placing beats: 2.9 ms
 MIN_BPM, MAX_BPM, PRIOR_BPM = 60.0, 200.0, 120.0
@@ -184,17 +184,16 @@ def track_beats(onsets: NDArray[np.float32], period: float) -> NDArray[np.float6
 
 def refine(times: NDArray[np.float64], fine: NDArray[np.float32]) -> NDArray[np.float64]:
     """Each beat moved to the sharpest energy rise within REFINE_SECONDS of it."""
-    if not len(fine):
-        return times
-    level = np.log(fine.astype(np.float64) + 1e-10)
-    rise = np.diff(level, prepend=level[0])
     per_second = RATE / FINE_HOP
     reach = int(REFINE_SECONDS * per_second)
-    refined = np.empty_like(times)
+    refined = times.copy()
     for i, t in enumerate(times):
         centre = int(round(t * per_second))
-        lo, hi = max(0, centre - reach), min(len(rise), centre + reach + 1)
-        refined[i] = (lo + int(np.argmax(rise[lo:hi]))) / per_second if hi > lo else t
+        lo, hi = max(0, centre - reach - 1), min(len(fine), centre + reach + 1)
+        if hi - lo < 3:
+            continue
+        level = np.log(fine[lo:hi].astype(np.float64) + 1e-10)
+        refined[i] = (lo + 1 + int(np.argmax(np.diff(level)))) / per_second
     kept = np.concatenate([[True], np.diff(refined) > 0.1])
     out: NDArray[np.float64] = refined[kept]
     return out

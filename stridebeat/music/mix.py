@@ -80,8 +80,8 @@ def plan_music(
         turn += 1
         track = Track(path, analysis_of(path))
         placed = _matched(track, grid, cursor, rate, volume, fade) if match else None
-        if placed is None:
-            placed = _unmatched(track, cursor, rate, volume, fade, match)
+        if not isinstance(placed, Placement):
+            placed = _unmatched(track, cursor, rate, volume, fade, placed)
         if placed.end <= cursor + rate:  # a track too short to carry on with
             played_nothing += 1
             if played_nothing >= len(tracks):
@@ -98,20 +98,22 @@ def plan_music(
 
 def _matched(
     track: Track, grid: NDArray[np.float64], cursor: int, rate: int, volume: float, fade: int
-) -> Placement | None:
+) -> Placement | str:
+    """The track on the steps from ``cursor``, or why it cannot be."""
     beats = np.asarray(track.analysis.beats)
     if not track.analysis.has_beat:
-        return None
+        return "no clear beat"
     k0 = int(np.searchsorted(grid, cursor - 0.5))
-    if k0 + 2 >= len(grid):
-        return None
+    if k0 + 2 * MIN_BEATS >= len(grid):
+        return "too few steps left to match"
     step = grid[k0 + 1] - grid[k0]
     if grid[k0] - cursor > 2 * step:
-        return None  # no steps here (a drill, a rest): play the track as it is
+        return "no steps here"  # a drill, a rest: play the track as it is
     period = float(np.median(np.diff(beats[:17]))) * rate
     m = min((1, 2), key=lambda n: abs(math.log(n * step / period)))
     if abs(m * step / period - 1) > STRETCH_LIMIT:
-        return None
+        limit = round(STRETCH_LIMIT * 100)
+        return f"{track.analysis.tempo:.0f} BPM would need more than {limit} % stretch here"
     source, target = [float(beats[0])], [int(round(grid[k0]))]
     j = 0
     while j + 1 < len(beats) and k0 + m * (j + 1) < len(grid):
@@ -123,7 +125,7 @@ def _matched(
         source.append(float(beats[j]))
         target.append(int(round(grid[k0 + m * j])))
     if j < MIN_BEATS:
-        return None
+        return "its beats do not follow the steps here"
     overlap = min(CROSSFADE_BEATS, j // 4)
     return Placement(
         track,
@@ -138,16 +140,11 @@ def _matched(
 
 
 def _unmatched(
-    track: Track, cursor: int, rate: int, volume: float, fade: int, match: bool
+    track: Track, cursor: int, rate: int, volume: float, fade: int, why: str | None
 ) -> Placement:
     duration = track.analysis.duration
     end = cursor + int(round(duration * rate))
-    if not match:
-        note = "at its own tempo (--no-music-match)"
-    elif not track.analysis.has_beat:
-        note = "unmatched: no clear beat"
-    else:
-        note = f"unmatched: {track.analysis.tempo:.0f} BPM would need more than 15 % stretch here"
+    note = "at its own tempo (--no-music-match)" if why is None else f"unmatched: {why}"
     overlap = min(int(UNMATCHED_CROSSFADE * rate), (end - cursor) // 4)
     return Placement(
         track,

@@ -124,14 +124,14 @@ def _renderer(
     request: Request, timeline: Timeline, click: ClickSound, cues: Sequence[SpokenCue] = ()
 ) -> Renderer:
     """The renderer, with the runner's music stretched onto the timeline's steps if asked."""
-    if request.music is None:
+    music = request.music
+    source = None if music is None else music.source
+    if music is None or source is None:
         return Renderer(timeline, click, cues)
     from stridebeat.music.setup import music_bed
 
-    music = request.music
-    return Renderer(
-        timeline, click, cues, music_bed(music.source, timeline, music.volume, music.match)
-    )
+    bed = music_bed(source, timeline, music.volume, music.match)
+    return Renderer(timeline, click, cues, bed)
 
 
 def _names_cues(request: Request, session: Session) -> bool:

@@ -52,7 +52,7 @@ def render(
     cues: tuple[str, ...],
     output: Path,
     sound: Sound,
-    music: MusicSettings | None,
+    music: MusicSettings,
     no_lyrics: bool,
 ) -> None:
     """Render a session to an audio file to carry on a phone.
@@ -99,7 +99,7 @@ def request_inputs(request: Request, sound: Sound) -> dict[Path, str]:
     click_path = Path(sound.click.sound)
     if click_path.is_file():
         found[click_path] = "the click sound given to --sound"
-    if request.music is not None and request.music.source.is_file():
+    if request.music is not None and request.music.source and request.music.source.is_file():
         found[request.music.source] = "the music given to --music"
     for name in request.cues:
         if Path(name).is_file():

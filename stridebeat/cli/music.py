@@ -22,7 +22,7 @@ def _music_volume(value: float) -> float:
 
 def music_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--music, --music-volume and --no-music-match, handed to the command as ``music``
-    (None without --music)."""
+    (its ``source`` is None without --music)."""
 
     @env_option(
         "--music",
@@ -50,7 +50,24 @@ def music_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(
         *args: Any, music: Path | None, music_volume: float, no_music_match: bool, **kwargs: Any
     ) -> Any:
-        chosen = None if music is None else MusicSettings(music, music_volume, not no_music_match)
-        return func(*args, music=chosen, **kwargs)
+        return func(*args, music=MusicSettings(music, music_volume, not no_music_match), **kwargs)
 
     return wrapper
+
+
+plan_music_option = click.option(
+    "--music",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="A music folder or playlist that today, session and plan export play under the click.",
+)
+
+
+def remembered_music(music: Path | None) -> str | None:
+    """The absolute path a plan remembers, once it is known to name at least one track."""
+    if music is None:
+        return None
+    from stridebeat.music.sources import music_tracks
+
+    music_tracks(music)
+    return str(music.expanduser().resolve())

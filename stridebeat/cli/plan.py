@@ -14,9 +14,12 @@ import click
 
 from stridebeat.cli.files import files_to_keep, render_request, request_inputs
 from stridebeat.cli.live import play_live
+from stridebeat.cli.music import music_options, plan_music_option, remembered_music
 from stridebeat.cli.options import FILE_RATE, Live, Sound, converter, live_options, sound_options
+from stridebeat.cli.plan_view import cadence_chart, session_record
 from stridebeat.cli.terminal import progress, terminate_as_exit
 from stridebeat.errors import InputError
+from stridebeat.music.settings import MusicSettings
 from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,
@@ -102,6 +105,7 @@ def plan() -> None:
     metavar="DATE",
     help="First day (default today; at most a year before or after it).",
 )
+@plan_music_option
 @click.option("--force", is_flag=True, help="Replace an existing plan.")
 def plan_init(
     baseline: float | None,
@@ -110,6 +114,7 @@ def plan_init(
     days: int,
     strength_days: int,
     start: dt.date | None,
+    music: Path | None,
     force: bool,
 ) -> None:
     """Make a plan from your baseline cadence and write it to your stridebeat folder.
@@ -118,6 +123,7 @@ def plan_init(
     Examples:
       stridebeat plan init --baseline 162
       stridebeat plan init --baseline 158 --target +10% --days 4 --start 2026-12-01
+      stridebeat plan init --baseline 162 --music ~/Music/runs
     """
     from stridebeat.training.plan import make_plan
     from stridebeat.training.planfile import plan_path, save_plan
@@ -144,6 +150,7 @@ def plan_init(
             run_days=days,
             strength_days=strength_days,
             start=start or local_today(),
+            music=remembered_music(music),
         )
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,7 +179,7 @@ def plan_show(as_json: bool) -> None:
     missed = set(found.missed)
     if as_json:
         records = [
-            _record(s, (s.week, s.number) in missed, s.week in made.held_weeks)
+            session_record(s, (s.week, s.number) in missed, s.week in made.held_weeks)
             for s in made.sessions
         ]
         click.echo(json.dumps(records, indent=1))
@@ -203,24 +210,7 @@ def plan_show(as_json: bool) -> None:
     if tip:
         click.echo(f"\n{tip}")
     click.echo("")
-    click.echo(_chart(made))
-
-
-def _record(session: PlannedSession, missed: bool, held: bool) -> dict[str, object]:
-    return {
-        "week": session.week,
-        "session": session.number,
-        "date": session.date.isoformat(),
-        "kind": session.kind,
-        "cadence_spm": session.cadence_spm,
-        "minutes": round(session.minutes, 1),
-        "metronome_share": round(session.metronome_share, 3),
-        "retention_check": session.retention_check,
-        "stance_check": session.stance_check,
-        "hip_drop": session.hip_drop,
-        "missed": missed,
-        "held": held,
-    }
+    click.echo(cadence_chart(made))
 
 
 def _share(share: float) -> str:
@@ -234,18 +224,6 @@ def _day(day: dt.date) -> str:
 def dated_title(session: PlannedSession) -> str:
     """``Week 2, session 1: run at 167 spm (Mon 7 Dec)``."""
     return f"{session.session.title} ({_day(session.date)})"
-
-
-def _chart(made: Plan, width: int = 40) -> str:
-    """Cadence by week as horizontal bars, from just under the first week's cadence."""
-    low = min(made.week_cadences) - 2
-    high = max(made.week_cadences)
-    lines = ["Cadence by week"]
-    for week, spm in enumerate(made.week_cadences, start=1):
-        bar = "█" * max(1, round((spm - low) / max(high - low, 1) * width))
-        held = " held" if week in made.held_weeks else ""
-        lines.append(f" w{week:<2} {spm:>3} {bar}{held}")
-    return "\n".join(lines)
 
 
 @plan.command("explain")
@@ -264,8 +242,16 @@ def plan_explain() -> None:
     "--jobs", type=click.IntRange(1, 64), help="Sessions rendered at once (default: all cores)."
 )
 @sound_options
-def plan_export(folder: Path, fmt: str, jobs: int | None, sound: Sound) -> None:
+@music_options
+def plan_export(
+    folder: Path, fmt: str, jobs: int | None, sound: Sound, music: MusicSettings
+) -> None:
     """Render every session of the plan to files for a phone, with lyrics and a playlist.
+
+    \b
+    Examples:
+      stridebeat plan export ~/phone-runs
+      stridebeat plan export ~/phone-runs --format ogg --music ~/Music/runs
 
     Running it again only renders what changed, and removes files of sessions the plan no
     longer has.
@@ -282,9 +268,8 @@ def plan_export(folder: Path, fmt: str, jobs: int | None, sound: Sound) -> None:
     keep = files_to_keep(request_inputs(Request(), sound))
     for track in tracks:
         check_output(folder / f"{track.stem}.{fmt}", keep, option=None)
-    options = ExportOptions(
-        fmt, sound.click, sound.accent, sound.sample_rate or FILE_RATE, sound.speech
-    )
+    rate, under = sound.sample_rate or FILE_RATE, music.or_from_plan(made.settings.music)
+    options = ExportOptions(fmt, sound.click, sound.accent, rate, sound.speech, under)
     total = sum(t.minutes for t in tracks)
     with terminate_as_exit(), progress(round(total * 60), f"Exporting to {folder}") as step:
         report = export_tracks(
@@ -305,10 +290,12 @@ def _stem(session: PlannedSession) -> str:
 @click.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Render to a file instead.")
 @sound_options
+@music_options
 @live_options
 def today(
     output: Path | None,
     sound: Sound,
+    music: MusicSettings,
     live: Live,
 ) -> None:
     """Play today's session of your plan (-o renders it to a file instead)."""
@@ -321,7 +308,7 @@ def today(
     if planned is not None:
         record = recorded_done(made, planned)
         if record is None:
-            _run(planned, output, sound, live, "today")
+            _run(planned, output, sound, music.or_from_plan(made.settings.music), live, "today")
             return
         click.echo(f"Today's session is already done ({_day(record.day)}): {dated_title(planned)}.")
     upcoming = next_session(made, day)
@@ -342,6 +329,7 @@ def today(
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the session as an editable session file instead.")  # fmt: skip
 @sound_options
+@music_options
 @live_options
 def session(
     week: int,
@@ -349,6 +337,7 @@ def session(
     output: Path | None,
     save: Path | None,
     sound: Sound,
+    music: MusicSettings,
     live: Live,
 ) -> None:
     """Play session NUMBER of week WEEK of your plan (or -o render it, or --save it).
@@ -361,7 +350,8 @@ def session(
     """
     from stridebeat.training.plan import find_session
 
-    planned = find_session(load_plan(), week, number)
+    made = load_plan()
+    planned = find_session(made, week, number)
     if save is not None:
         from stridebeat.engine.session import session_to_toml
         from stridebeat.files import check_output, write_text_atomically
@@ -374,20 +364,21 @@ def session(
         write_text_atomically(save, session_to_toml(planned.session))
         click.echo(f"Wrote {save}; play it with 'stridebeat play {save}'.")
         return
-    _run(planned, output, sound, live, "session")
+    _run(planned, output, sound, music.or_from_plan(made.settings.music), live, "session")
 
 
 def _run(
     planned: PlannedSession,
     output: Path | None,
     sound: Sound,
+    music: MusicSettings,
     live: Live,
     source: str,
 ) -> None:
     from stridebeat.prepare import Request
 
     click.echo(dated_title(planned) + f", {planned.minutes:.0f} min.")
-    request = Request(session=planned.session)
+    request = Request(session=planned.session, music=music)
     if output is None:
         play_live(request, sound, live, source, (planned.week, planned.number))
         return

@@ -72,7 +72,7 @@ class MusicBed:
             self._planned_to = max(self._planned_to, placement.end)
 
     def start(self) -> None:
-        """Stretch ahead on a worker thread (live play); a file render works without it."""
+        """Stretch ahead on a worker thread, so the renderer rarely waits for a piece."""
         if self._worker is None:
             self._worker = threading.Thread(target=self._work, name="music", daemon=True)
             self._worker.start()
@@ -119,6 +119,7 @@ class MusicBed:
     def add(self, start: int, out: NDArray[np.float32]) -> None:
         """Mix the music of frames [start, start + len(out)) into ``out`` (frames × 2)."""
         stop = start + out.shape[0]
+        self.start()  # the worker stretches what comes next while this block is mixed
         with self._lock:
             self._wanted = max(self._wanted, start)
             self._plan_to(stop)

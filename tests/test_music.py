@@ -323,3 +323,44 @@ def test_a_three_hour_track_is_analysed_in_flat_memory(tmp_path: Path) -> None:
     assert seconds == pytest.approx(3 * 3600, abs=1)
     assert long_peak - short_peak < 60, (short_peak, long_peak)
     assert long_peak < 150
+
+
+def test_a_live_cadence_change_restretches_from_the_next_beat(tracks: dict[str, Path]) -> None:
+    """As the live player does on a cadence key: the music before the change is kept, and
+    after it the music's onsets sit on the new timeline's steps."""
+    from stridebeat.cues.settings import SpeechSettings
+    from stridebeat.engine.render import ClickSound
+    from stridebeat.music.settings import MusicSettings
+    from stridebeat.prepare import Request, prepare
+
+    request = Request(spm=170, duration=40.0, music=MusicSettings(tracks["run"]))
+    renderer = prepare(request, ClickSound(volume=0.0), 0, RATE, SpeechSettings()).renderer
+    out = np.zeros((renderer.length, 2), np.float32)
+    change = 15 * RATE
+    renderer.render(0, out[:change])
+    timeline = renderer.timeline.with_cadence_change(change, 4)
+    changed = renderer.replaced(timeline, changed_at=change)
+    for start in range(change, renderer.length, 4096):  # in blocks, as the producer does
+        changed.render(start, out[start : start + 4096])
+    before = renderer.timeline.clicks_between(RATE, change - RATE).positions
+    after = timeline.clicks_between(change + RATE, renderer.length - 3 * RATE).positions
+    for steps in (before, after):
+        errors = np.abs(onset_errors(out, RATE, steps))
+        assert len(errors) > 0.95 * len(steps)
+        assert np.mean(errors <= 0.020) > 0.98, f"worst {errors.max() * 1000:.1f} ms"
+    assert timeline.cadence_at(change + RATE) == pytest.approx(174)
+
+
+def test_a_bad_file_in_a_folder_is_skipped_with_a_warning(
+    runner: CliRunner, tracks: dict[str, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a-broken.mp3").write_text("not music\n")
+    (folder / "b.flac").symlink_to(tracks["run"])
+    with caplog.at_level(logging.WARNING, logger="stridebeat.music"):
+        code, output = _render(runner, "--spm", "168", "--duration", "10s", "--music",
+                               str(folder), "-o", str(tmp_path / "a.wav"))  # fmt: skip
+    assert code == 0, output
+    assert any("a-broken.mp3" in r.getMessage() and "skipped" in r.getMessage()
+               for r in caplog.records)  # fmt: skip

@@ -61,6 +61,9 @@ class Bed(Protocol):
     def add(self, start: int, out: NDArray[np.float32]) -> None:
         """Add frames [start, start + len(out)) into ``out`` (frames × 2)."""
 
+    def retimed(self, timeline: Timeline, frame: int) -> Bed:
+        """The backing for a timeline changed live at ``frame`` (frames before it stay)."""
+
 
 class Renderer:
     """Mixes clicks and spoken cues into any frame range of a timeline, in any order."""
@@ -105,12 +108,18 @@ class Renderer:
         self._cue_starts = [c.frame for c in self.cues]
 
     def replaced(
-        self, timeline: Timeline | None = None, cues: Sequence[SpokenCue] | None = None
+        self,
+        timeline: Timeline | None = None,
+        cues: Sequence[SpokenCue] | None = None,
+        changed_at: int = 0,
     ) -> Renderer:
-        """A renderer for a changed timeline or cue list, sharing this one's click sounds."""
+        """A renderer for a changed timeline (from frame ``changed_at`` on) or cue list,
+        sharing this one's click sounds."""
         other = copy.copy(self)
         if timeline is not None:
             other.timeline = timeline
+            if self.music is not None:
+                other.music = self.music.retimed(timeline, changed_at)
         if cues is not None:
             other._set_cues(cues)
         other._buffer = np.zeros((0, self.channels), dtype=np.float32)

@@ -7,15 +7,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from stridebeat.engine.timeline import Timeline
 from stridebeat.music.mix import Placement, describe
-from stridebeat.music.stretch import Piece, make_piece, pieces_of
+from stridebeat.music.stretch import PIECE_SECONDS, Piece, make_piece, pieces_of
 
 log = logging.getLogger(__name__)
 AHEAD_SECONDS = 60.0  # the worker keeps this much music stretched ahead of the renderer
@@ -27,6 +28,19 @@ class _Ready:
     path: Path | None = None
     error: BaseException | None = None
     done: threading.Event | None = None
+    taken: bool = False  # a thread is making it
+
+
+# after a live change, the placements from the playing one on (None: the change does not
+# touch the music)
+Replan = Callable[[Timeline, Placement, int], Iterator[Placement] | None]
+SWITCH_SECONDS = 0.4  # a live change reaches the music at its first beat this far ahead
+FIRST_PIECE_SECONDS = 3.0
+
+
+def _chain(first: Placement, rest: Iterator[Placement]) -> Iterator[Placement]:
+    yield first
+    yield from rest
 
 
 class MusicBed:
@@ -38,9 +52,13 @@ class MusicBed:
         rate: int,
         folder: Path,
         report: Callable[[str], None] | None = None,
+        replan: Replan | None = None,
     ) -> None:
         self.rate = rate
         self._placements = placements
+        self._replan = replan
+        self._placed: list[Placement] = []
+        self._short_next = True  # the first piece is short: the sound starts sooner
         self._folder = folder
         self._report = report
         self._pieces: list[_Ready] = []
@@ -52,6 +70,7 @@ class MusicBed:
         self._wake = threading.Condition(self._lock)
         self._stop = False
         self._worker: threading.Thread | None = None
+        self._failed: BaseException | None = None  # planning failed on the worker
 
     def _plan_to(self, frame: int) -> None:
         """Extend the piece list until it covers ``frame`` (call with the lock held)."""
@@ -67,9 +86,50 @@ class MusicBed:
                 log.info("%s", line)
             else:
                 log.warning("%s", line)
-            for piece in pieces_of(placement, self.rate):
+            first = FIRST_PIECE_SECONDS if self._short_next else PIECE_SECONDS
+            self._short_next = False
+            self._placed.append(placement)
+            for piece in pieces_of(placement, self.rate, first):
                 self._pieces.append(_Ready(piece, done=threading.Event()))
             self._planned_to = max(self._planned_to, placement.end)
+
+    def retimed(self, timeline: Timeline, frame: int) -> MusicBed:
+        """The bed after a live cadence change at ``frame``: what plays goes on until the
+        playing track's first beat after the switch point, then comes from a new plan on the
+        new timeline's steps (stretched on the worker, a short first piece)."""
+        switch = frame + int(SWITCH_SECONDS * self.rate)
+        with self._lock:
+            self._plan_to(switch)
+            playing = [p for p in self._placed if p.start <= switch < p.end and p.matched]
+            following = None
+            if playing and self._replan is not None:
+                following = self._replan(timeline, playing[-1], switch)
+        first = None if following is None else next(following, None)
+        if first is None:
+            return self
+        cut = first.start + first.fade_in
+        assert following is not None
+        new = MusicBed(
+            _chain(first, following), self.rate, self._folder, self._report, self._replan
+        )
+        with self._lock:
+            for ready in self._pieces:
+                if ready.piece.start < first.start:
+                    piece = ready.piece
+                    if piece.stop > first.start:
+                        fade = max(1, cut - first.start)
+                        piece = replace(piece, until=cut, fade_out=fade)
+                    made = ready.path is not None
+                    new._pieces.append(_Ready(piece, ready.path, None, threading.Event()))
+                    if made:
+                        assert new._pieces[-1].done is not None
+                        new._pieces[-1].done.set()
+            self._stop = True  # this bed's worker ends; the new one takes over
+            self._wake.notify_all()
+        new._placed = [p for p in self._placed if p.start < first.start]
+        new._planned_to = first.start
+        new._wanted = frame
+        return new
 
     def start(self) -> None:
         """Stretch ahead on a worker thread, so the renderer rarely waits for a piece."""
@@ -88,13 +148,19 @@ class MusicBed:
     def _work(self) -> None:
         while True:
             with self._lock:
-                while not self._stop and self._next_job() is None:
+                job = None
+                while not self._stop:
+                    try:
+                        job = self._next_job()
+                    except BaseException as exc:  # the renderer's thread reports it
+                        self._failed = exc
+                        return
+                    if job is not None:
+                        break
                     self._wake.wait(1.0)
-                if self._stop:
+                if job is None:
                     return
-                job = self._next_job()
-            if job is not None:
-                self._make(job)
+            self._make(job)
 
     def _next_job(self) -> _Ready | None:
         horizon = self._wanted + int(AHEAD_SECONDS * self.rate)
@@ -102,10 +168,9 @@ class MusicBed:
         for ready in self._pieces:
             if ready.piece.start > horizon:
                 return None
-            if ready.path is None and ready.error is None and ready.done is not None:
-                if not getattr(ready, "taken", False):
-                    ready.taken = True  # type: ignore[attr-defined]
-                    return ready
+            if ready.path is None and ready.error is None and not ready.taken:
+                ready.taken = True
+                return ready
         return None
 
     def _make(self, ready: _Ready) -> None:
@@ -121,9 +186,11 @@ class MusicBed:
         stop = start + out.shape[0]
         self.start()  # the worker stretches what comes next while this block is mixed
         with self._lock:
+            if self._failed is not None:
+                raise self._failed
             self._wanted = max(self._wanted, start)
             self._plan_to(stop)
-            needed = [r for r in self._pieces if r.piece.start < stop and r.piece.end > start]
+            needed = [r for r in self._pieces if r.piece.start < stop and r.piece.stop > start]
             self._wake.notify_all()
         for ready in needed:
             self._mix(ready, start, out)
@@ -131,18 +198,16 @@ class MusicBed:
     def _mix(self, ready: _Ready, start: int, out: NDArray[np.float32]) -> None:
         piece = ready.piece
         if ready.path is None and ready.error is None:
-            if self._worker is None or not getattr(ready, "taken", False):
-                with self._lock:
-                    taken = getattr(ready, "taken", False)
-                    ready.taken = True  # type: ignore[attr-defined]
-                if not taken:
-                    self._make(ready)
+            with self._lock:
+                taken, ready.taken = ready.taken, True
+            if not taken:
+                self._make(ready)
             assert ready.done is not None
             ready.done.wait()
         if ready.error is not None:
             raise ready.error
         assert ready.path is not None
-        lo, hi = max(start, piece.start), min(start + out.shape[0], piece.end)
+        lo, hi = max(start, piece.start), min(start + out.shape[0], piece.stop)
         if hi <= lo or piece.gain == 0:
             return
         handle = self._handle(ready)
@@ -156,7 +221,7 @@ class MusicBed:
         if piece.fade_in:
             envelope *= np.clip(at / piece.fade_in, 0, 1)
         if piece.fade_out:
-            envelope *= np.clip((piece.end - piece.start - at) / piece.fade_out, 0, 1)
+            envelope *= np.clip((piece.stop - piece.start - at) / piece.fade_out, 0, 1)
         out[lo - start : lo - start + n] += data[:, : out.shape[1]] * envelope[:, None]
 
     def _handle(self, ready: _Ready) -> Any:

@@ -45,6 +45,7 @@ class Placement:
     matched: bool
     steps_per_beat: int = 0
     note: str = field(default="", compare=False)
+    turn: int = 0  # which turn of the track list this is (the list repeats)
 
     @property
     def start(self) -> int:
@@ -70,30 +71,69 @@ def plan_music(
     rate: int,
     volume: float,
     match: bool = True,
+    cursor: int = 0,
+    turn: int = 0,
+    fade: int = 0,
 ) -> Iterator[Placement]:
     """Tracks one after another (the list repeating) until ``length`` frames are covered;
     each track is analysed only when its turn comes."""
-    cursor, turn, fade = 0, 0, 0
     played_nothing = 0
     while cursor < length and tracks:
         path = tracks[turn % len(tracks)]
-        turn += 1
         track = Track(path, analysis_of(path))
         placed = _matched(track, grid, cursor, rate, volume, fade) if match else None
         if not isinstance(placed, Placement):
             placed = _unmatched(track, cursor, rate, volume, fade, placed)
+        placed = replace(placed, turn=turn)
+        turn += 1
         if placed.end <= cursor + rate:  # a track too short to carry on with
             played_nothing += 1
             if played_nothing >= len(tracks):
                 return
             continue
         played_nothing = 0
-        if placed.matched and placed.end >= grid[-1] - 0.5 and placed.end >= length - 2 * rate:
+        last_step = float(grid[-1] - grid[-2]) if len(grid) > 1 else 0.0
+        reach = placed.end + placed.steps_per_beat * last_step + 0.5
+        if placed.matched and reach >= grid[-1] and placed.end >= length - 2 * rate:
             yield replace(placed, fade_out=min(placed.fade_out, length - placed.end))
             return  # the steps end here: let the music end with them
         yield placed
         fade = placed.fade_out
         cursor = placed.end - fade
+
+
+def continue_music(
+    current: Placement,
+    after: int,
+    tracks: Sequence[Path],
+    analysis_of: Callable[[Path], TrackAnalysis],
+    grid: NDArray[np.float64],
+    length: int,
+    rate: int,
+    volume: float,
+) -> Iterator[Placement]:
+    """After a live cadence change: the playing track from its first beat after frame
+    ``after``, on the new ``grid`` (crossfaded over one beat), then the tracks that follow."""
+    source, target = np.asarray(current.source), np.asarray(current.target, dtype=np.float64)
+    first = int(np.searchsorted(target, after))
+    if first >= len(target) - MIN_BEATS:
+        yield from plan_music(tracks, analysis_of, grid, length, rate, volume,
+                              cursor=current.end - current.fade_out, turn=current.turn + 1,
+                              fade=current.fade_out)  # fmt: skip
+        return
+    beats = np.asarray(current.track.analysis.beats)
+    later = beats[beats >= source[first] - 1e-6]
+    rest = Track(current.track.path, replace(current.track.analysis, beats=tuple(later.tolist())))
+    step = float(np.median(np.diff(grid[:3]))) if len(grid) > 2 else 0.0
+    beat = int(target[first] - target[first - 1]) if first else int(step)
+    placed = _matched(rest, grid, int(target[first] - step / 2), rate, volume, beat)
+    if not isinstance(placed, Placement):
+        return  # the old plan goes on (a change near the end of the steps)
+    placed = replace(placed, turn=current.turn, gain=current.gain)
+    yield placed
+    yield from plan_music(tracks, analysis_of, grid, length, rate, volume,
+                          cursor=placed.end - placed.fade_out, turn=current.turn + 1,
+                          fade=placed.fade_out)  # fmt: skip
 
 
 def _matched(

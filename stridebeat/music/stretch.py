@@ -38,6 +38,7 @@ class Piece:
     fade_in: int
     fade_out: int
     matched: bool
+    until: int = 0  # cut short here (a live change took over), fading out before it
 
     @property
     def start(self) -> int:
@@ -47,9 +48,14 @@ class Piece:
     def end(self) -> int:
         return self.target[-1]
 
+    @property
+    def stop(self) -> int:
+        return min(self.until, self.end) if self.until else self.end
 
-def pieces_of(placement: Placement, rate: int) -> list[Piece]:
-    """The placement cut at beats into overlapping pieces of about PIECE_SECONDS."""
+
+def pieces_of(placement: Placement, rate: int, first_seconds: float = PIECE_SECONDS) -> list[Piece]:
+    """The placement cut at beats into overlapping pieces of about PIECE_SECONDS (the first
+    one ``first_seconds``: short after a live change, so it is ready at once)."""
     track = placement.track
     key = track_key(track.path)
     source, target = placement.source, placement.target
@@ -71,9 +77,10 @@ def pieces_of(placement: Placement, rate: int) -> list[Piece]:
     last = len(target) - 1
     while first < last:
         end = first + 1
-        while end < last and target[end] - target[first] < PIECE_SECONDS * rate:
+        seconds = first_seconds if not pieces else PIECE_SECONDS
+        while end < last and target[end] - target[first] < seconds * rate:
             end += 1
-        if last - end < 8:
+        if last - end < 8 and seconds == PIECE_SECONDS:
             end = last
         pieces.append(
             Piece(

@@ -69,7 +69,7 @@ def make_tracks(folder: Path) -> None:
     folder.mkdir()
     for n, bpm in enumerate((170.0, 88.0, 176.0, 166.0)):
         audio, _ = drum_track(bpm, 180)
-        soundfile.write(str(folder / f"{n:02d}-{bpm:.0f}.ogg"), audio, 44100)
+        soundfile.write(str(folder / f"{n:02d}-{bpm:.0f}.flac"), audio, 44100)
 
 
 def make_long(path: Path, minutes: int) -> None:

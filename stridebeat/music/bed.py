@@ -211,7 +211,8 @@ class MusicBed:
         if hi <= lo or piece.gain == 0:
             return
         handle = self._handle(ready)
-        handle.seek(lo - piece.start)
+        if handle.tell() != lo - piece.start:  # blocks usually follow on: no seek
+            handle.seek(lo - piece.start)
         data = handle.read(hi - lo, dtype="float32", always_2d=True)
         n = data.shape[0]
         if not n:

@@ -25,7 +25,10 @@ It starts its own JACK server (``jackd -R -n <private name> -d dummy -r 48000 -p
       the final timeline just before and after each change and of the clicks after it;
 3. the time from ``Popen`` of ``stridebeat play --spm 176 --duration 5s --cues glutes
    --device JACK`` to the first non-zero sample its JACK output carries, seen by a JACK client
-   of this process; one untimed warm-up run, then 3 timed ones (``--quick``: 2).
+   of this process; one untimed warm-up run, then 3 timed ones (``--quick``: 2);
+4. steered from outside, on a private D-Bus session bus (``bench/remote.py``): standby's idle
+   CPU, MPRIS Pause -> silence in the recording, underruns while a client polls the player's
+   properties 50 times a second.
 """
 
 from __future__ import annotations
@@ -59,10 +62,11 @@ from stridebeat.sinks.live import LivePlayer, Status
 if __package__:  # python -m bench.live: bench/ on sys.path, as for python bench/live.py
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import CLEAN_ENV, BenchError, section, stridebeat_exe, table, verdict
+from remote import measure_remote, report_remote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo, for tests.jack
+from tests.jack import OUTPUT, follow_portaudio  # noqa: E402
 from tests.jack import JackServer as SharedJackServer  # noqa: E402
-from tests.jack import follow_portaudio  # noqa: E402
 
 RATE = 48000
 SPM = 176
@@ -227,7 +231,7 @@ class LiveRun:
     finished: bool
     prepare_s: float
     start_s: float  # play() called -> first sound
-    waited_s: float  # of which in LivePlayer._wait_for_producer
+    waited_s: float  # of which waiting for the producer (player.producer_wait_seconds)
     ring: tuple[int, int]  # the player's ring capacity and producer chunk, in frames
     first_sound_s: float  # just before prepare -> first sound
     callbacks: int
@@ -274,24 +278,13 @@ def play_live(seconds: int, every: int, server: JackServer) -> LiveRun:
     prepared_at = time.perf_counter()
     player = LivePlayer(
         prepared.renderer,
-        find_device("JACK"),
+        find_device(OUTPUT),
         blocksize=BLOCKSIZE,
         cues_for=prepared.cues_for,
     )
     # Keep every callback's time: the player indexes its ring by its own length.
     expected_callbacks = math.ceil(prepared.renderer.length / BLOCKSIZE)
     player.callback_seconds = np.zeros(expected_callbacks * 3 // 2 + 4096, dtype=np.float64)
-    # Time play()'s wait for the producer to fill the ring before the stream starts.
-    waited: list[float] = []
-    wait_for_producer = player._wait_for_producer
-
-    def timed_wait() -> None:
-        waiting = time.perf_counter()
-        wait_for_producer()
-        waited.append(time.perf_counter() - waiting)
-
-    player._wait_for_producer = timed_wait  # type: ignore[method-assign]
-
     pending = list(times)
     next_minute = 60
 
@@ -336,8 +329,8 @@ def play_live(seconds: int, every: int, server: JackServer) -> LiveRun:
         finished=summary.finished,
         prepare_s=prepared_at - began,
         start_s=first - played_at,
-        waited_s=sum(waited),
-        ring=(player._capacity, player._chunk),
+        waited_s=player.producer_wait_seconds,
+        ring=(player.capacity, player.chunk),
         first_sound_s=first - began,
         callbacks=player.callbacks,
         callback_shares=shares,
@@ -389,7 +382,7 @@ class CliRun:
 
 def cli_argv() -> list[str]:
     return [stridebeat_exe(), "play", "--spm", str(SPM), "--duration", f"{CLI_SECONDS}s",
-            "--cues", CLI_CUES, "--device", "JACK"]  # fmt: skip
+            "--cues", CLI_CUES, "--device", OUTPUT]  # fmt: skip
 
 
 def play_cli(server: JackServer, home: Path) -> CliRun:
@@ -579,9 +572,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     cli_runs: int = args.cli_runs or (2 if args.quick else 3)
     if minutes < 1 or every < 1 or cli_runs < 1:
         parser.error("--minutes, --change-every and --cli-runs must be at least 1")
-    for tool in ("jackd", "jack_lsp"):
+    for tool in ("jackd", "jack_lsp", "dbus-daemon"):
         if shutil.which(tool) is None:
-            print(f"{tool} is not installed (bash scripts/setup.sh --test installs jackd2)")
+            print(f"{tool} is not installed (bash scripts/setup.sh --test installs it)")
             return 1
 
     sys.dont_write_bytecode = True
@@ -612,7 +605,7 @@ def run_all(server: JackServer, home: Path, seconds: int, every: int, cli_runs: 
         print("  note: jackd could not get realtime scheduling; it runs without")
     sd = open_sounddevice(server.name)
     try:
-        device = find_device("JACK")
+        device = find_device(OUTPUT)
         print(f"  PortAudio device {device.index}: {device.name} ({device.host_api}), "
               f"{device.default_rate} Hz")  # fmt: skip
         if device.default_rate != RATE:
@@ -633,9 +626,11 @@ def run_all(server: JackServer, home: Path, seconds: int, every: int, cli_runs: 
             cli.append(play_cli(server, home))
             first = cli[-1].first_s
             print(f"  run {run + 1}: first sound {'none' if first is None else f'{first:.3f} s'}")
+        remote = measure_remote(server.name, live.cpu_percent, quick=seconds <= 60)
     finally:
         sd._terminate()  # before jackd goes, or PortAudio aborts the process
     report(live, warm, cli, every)
+    report_remote(remote)
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

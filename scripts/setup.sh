@@ -12,6 +12,7 @@ debs=(libportaudio2 espeak-ng rubberband-cli)  # PortAudio for live play; espeak
 if [[ "${1:-}" == "--test" ]]; then
   extras="[dev]"
   debs+=(jackd2)  # the live tests play into a JACK server with its dummy driver
+  debs+=(dbus-daemon dbus-bin)  # and steer it over a private D-Bus session bus
 fi
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   debs+=(python3-venv)

@@ -48,3 +48,7 @@ class SpeechUnavailable(StridebeatError):
 
 class SpeechFailed(StridebeatError):
     """A phrase could not be spoken by any engine, even after retries."""
+
+
+class ControlUnavailable(StridebeatError):
+    """A remote control cannot be offered (no D-Bus session bus, no GPIO pins)."""

@@ -4,7 +4,11 @@ A plan export renders each session to its own file (in parallel, one process per
 with titles, track numbers and embedded lyrics, a ``.lrc`` beside each, and an ``.m3u``
 playlist. A manifest in the folder records what each file was made from, so running the
 export again skips files that are up to date and removes the ones it made that the plan no
-longer has; files it did not make are never touched.
+longer has; files it did not make are never touched. Small files made beside the audio (the
+watch workouts of ``plan export --watch``) are kept in the same manifest.
+
+Every rendering but a plain WAV carries tags: title, artist, album, the lyrics and a chapter
+per block (``sinks.tags``).
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ import os
 import signal
 import stat
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -26,12 +30,12 @@ from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError, OutputError, StridebeatError
-from stridebeat.files import remove_parts_of, write_text_atomically
+from stridebeat.files import remove_parts_of, write_bytes_atomically, write_text_atomically
 from stridebeat.music.settings import MusicSettings
 from stridebeat.prepare import Prepared, Request, prepare
 from stridebeat.sinks.file import FORMATS as AUDIO_FORMATS
 from stridebeat.sinks.file import render_to_file
-from stridebeat.sinks.tags import Tags
+from stridebeat.sinks.tags import Tags, chapters_of
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
@@ -39,6 +43,10 @@ if TYPE_CHECKING:
 MANIFEST = ".stridebeat-export.json"
 PLAYLIST = "stridebeat-plan.m3u"
 FORMATS = tuple(extension[1:] for extension in AUDIO_FORMATS)  # "wav", "flac", ...
+EXTRA_SUFFIXES = (".fit",)  # small files an export may make beside the audio
+FILE_CONTENT = 2  # what an exported file holds; 2: chapters. A change makes every file again
+PLAN_ALBUM = "stridebeat plan"
+RENDER_ALBUM = "stridebeat"
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ class ExportOptions:
     rate: int = 44100
     speech: SpeechSettings = SpeechSettings()
     music: MusicSettings | None = None  # the runner's music under each session
-    album: str = "stridebeat plan"
+    album: str = PLAN_ALBUM
 
 
 @dataclass(frozen=True)
@@ -77,17 +85,29 @@ def write_rendering(
     tags: Tags | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Render to ``output`` (atomically) and, when there are cues, ``output.lrc`` beside it."""
+    """Render to ``output`` (atomically) and, when there are cues, ``output.lrc`` beside it.
+
+    With ``tags``, the file also carries the lyrics (unless ``lyrics`` is False) and a chapter
+    per block."""
     from stridebeat.cues.lyrics import lrc_path, lrc_text
 
     renderer = prepared.renderer
     rate = renderer.timeline.rate
     text = lrc_text(prepared.cues, rate, prepared.session.title) if prepared.cues else ""
-    if tags is not None and lyrics:
-        tags = Tags(tags.title, tags.album, tags.track, text, tags.artist)
+    if tags is not None:
+        lyrics_tag = text if lyrics else tags.lyrics
+        tags = replace(tags, lyrics=lyrics_tag, chapters=chapters_of(renderer.timeline))
     render_to_file(renderer, output, tags, progress)
     if text and lyrics:
         write_text_atomically(lrc_path(output), text)
+
+
+def file_tags(output: Path, title: str, album: str = RENDER_ALBUM) -> Tags | None:
+    """The tags of a single rendering; None for a WAV, which stays a plain WAV (the standard
+    library writes it, and players read neither lyrics nor chapters there)."""
+    if output.suffix.lower() == ".wav":
+        return None
+    return Tags(title or output.stem, album)
 
 
 def render_session(
@@ -111,7 +131,8 @@ def render_session(
     prepared = prepare(
         request, click or ClickSound(), accent, sample_rate, speech or SpeechSettings()
     )
-    write_rendering(prepared, Path(output), lyrics)
+    output = Path(output)
+    write_rendering(prepared, output, lyrics, file_tags(output, session.title))
     return prepared
 
 
@@ -121,14 +142,19 @@ def export_tracks(
     options: ExportOptions,
     jobs: int,
     progress: Callable[[float], None] | None = None,
+    extra: Mapping[str, bytes] | None = None,
 ) -> ExportReport:
     """Render ``tracks`` into ``folder``; ``progress`` gets each finished track's minutes.
+    ``extra``: small files to write beside them (name: content), e.g. watch workouts.
 
     Interrupted (Ctrl-C, a failure), it stops the renders still running, and the manifest
     records the files finished so far, so the next export does not make them again.
     """
     if options.format not in FORMATS:
         raise InputError(f"unknown format {options.format!r}: use one of {', '.join(FORMATS)}")
+    extra = extra or {}
+    if not all(removable_name(name) for name in extra):
+        raise ValueError(f"not a plain file name for an export: {sorted(extra)}")
     _prepare_folder(folder)
     old = _read_manifest(folder)
     keys = {_file_name(t, options): _key(t, options) for t in tracks}
@@ -146,10 +172,15 @@ def export_tracks(
         with contextlib.suppress(StridebeatError):
             _write_manifest(folder, recorded)
         raise
+    extra_keys = {name: hashlib.sha256(data).hexdigest() for name, data in extra.items()}
+    made = [name for name in extra if not _up_to_date(folder, name, extra_keys, old)]
+    for name in made:
+        write_bytes_atomically(folder / name, extra[name])
+    keys.update(extra_keys)
     removed = _remove_stale(folder, old, keys)
     write_text_atomically(folder / PLAYLIST, _playlist(tracks, options))
     _write_manifest(folder, keys)
-    written = tuple(_file_name(t, options) for t in todo)
+    written = (*(_file_name(t, options) for t in todo), *made)
     skipped = tuple(name for name in keys if name not in written)
     return ExportReport(written, skipped, removed)
 
@@ -190,7 +221,7 @@ def _file_name(track: Track, options: ExportOptions) -> str:
 
 def _key(track: Track, options: ExportOptions) -> str:
     """What a file is made from: if any of it changes, the file is made again."""
-    made_from = repr((track, options, __version__))
+    made_from = repr((track, options, __version__, FILE_CONTENT))
     return hashlib.sha256(made_from.encode()).hexdigest()
 
 
@@ -222,7 +253,8 @@ def _remove_stale(folder: Path, old: dict[str, str], keys: dict[str, str]) -> tu
 
 
 def removable_name(name: str) -> bool:
-    """A name the exporter could have written: a plain, visible audio file name in the folder."""
+    """A name the exporter could have written: a plain, visible audio (or watch workout) file
+    name in the folder."""
     plain = (
         name not in ("", ".", "..")
         and not name.startswith(".")
@@ -232,7 +264,8 @@ def removable_name(name: str) -> bool:
         and os.path.basename(name) == name
         and not os.path.isabs(name)
     )
-    return plain and Path(name).suffix in AUDIO_FORMATS and name != MANIFEST
+    suffix = Path(name).suffix
+    return plain and (suffix in AUDIO_FORMATS or suffix in EXTRA_SUFFIXES) and name != MANIFEST
 
 
 def _playlist(tracks: Sequence[Track], options: ExportOptions) -> str:

@@ -117,9 +117,14 @@ def publish(tmp: Path, target: Path) -> None:
 
 def write_text_atomically(target: Path, text: str) -> None:
     """Write a small text file (e.g. lyrics) so that it appears whole or not at all."""
+    write_bytes_atomically(target, text.encode("utf-8"))
+
+
+def write_bytes_atomically(target: Path, data: bytes) -> None:
+    """Write a small file (a watch workout) so that it appears whole or not at all."""
     tmp = temp_beside(target)
     try:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(data)
         publish(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):

@@ -27,6 +27,15 @@ def data_dir(name: DataFolder) -> Path:
     )
 
 
+def user_path(given: str) -> Path:
+    """A path the user typed, with ``~`` and ``~user`` expanded where they name a home.
+
+    ``Path.expanduser`` raises on a ``~name`` with no such user; such a path is kept as
+    typed, so the caller reports it as missing like any other.
+    """
+    return Path(os.path.expanduser(given))
+
+
 def app_dir() -> Path:
     """The user's stridebeat folder: ``STRIDEBEAT_HOME``, else the platform's config folder.
 
@@ -36,7 +45,7 @@ def app_dir() -> Path:
     """
     home = os.environ.get("STRIDEBEAT_HOME")
     if home:
-        folder = Path(home).expanduser()
+        folder = user_path(home)
         if _not_a_folder(folder):
             raise InputError(
                 f"STRIDEBEAT_HOME is {folder}, which is a file, not a folder: set it to a "
@@ -52,6 +61,11 @@ def app_dir() -> Path:
             "set STRIDEBEAT_HOME to a folder"
         )
     return folder
+
+
+def voices_dir() -> Path:
+    """Where the runner puts Piper voices (``NAME.onnx`` with ``NAME.onnx.json``)."""
+    return app_dir() / "voices"
 
 
 def app_file(name: str, what: str, remedy: str) -> Path:

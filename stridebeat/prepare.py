@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Session
+from stridebeat.engine.synth import Wave
 from stridebeat.errors import InputError
 from stridebeat.music.settings import MusicSettings
 from stridebeat.units import LONGEST_SESSION_SECONDS
@@ -53,6 +54,9 @@ class Prepared:
     # given the renderer after a live cadence change, its cues placed and spoken afresh;
     # None without cues (handed to the live player, which knows nothing of cue scripts)
     cues_for: Callable[[Renderer], list[SpokenCue]] | None = None
+    # a phrase asked for while playing (the spoken status), spoken at the output rate;
+    # None with --no-speech
+    say: Callable[[str], Wave | None] | None = None
 
 
 def requested_session(request: Request) -> Session | None:
@@ -92,9 +96,10 @@ def prepare(
     from stridebeat.engine.timeline import Timeline
 
     wanted = requested_session(request)
+    say = _sayer(speech, rate)
     if wanted is not None and not _names_cues(request, wanted):
         timeline = Timeline(wanted, rate, accent)
-        return Prepared(wanted, _renderer(request, timeline, click), (), False)
+        return Prepared(wanted, _renderer(request, timeline, click), (), False, say=say)
 
     # only sessions with cues need the cue machinery (and its import time)
     from stridebeat.cues.audio import CueSounds
@@ -106,7 +111,7 @@ def prepare(
     session, block_scripts = assemble(wanted, given, scripts)
     timeline = Timeline(session, rate, accent)
     if not any(block_scripts):
-        return Prepared(session, _renderer(request, timeline, click), (), False)
+        return Prepared(session, _renderer(request, timeline, click), (), False, say=say)
 
     sounds = CueSounds(rate, _speech(speech), speech.rate_wpm)
     open_end = request.plays_until_stopped
@@ -117,7 +122,12 @@ def prepare(
         placed = schedule_cues(changed.timeline, block_scripts, sounds.measure, open_end)
         return sounds.spoken(placed)
 
-    return Prepared(session, renderer, cues, speech.enabled, cues_for)
+    def say_with_cues(text: str) -> Wave | None:
+        return sounds.wave(text, None)  # the cues' speech and cache
+
+    return Prepared(
+        session, renderer, cues, speech.enabled, cues_for, say_with_cues if say else None
+    )
 
 
 def _renderer(
@@ -136,6 +146,22 @@ def _renderer(
 
 def _names_cues(request: Request, session: Session) -> bool:
     return bool(request.cues or session.cues or any(b.cues for b in session.blocks))
+
+
+def _sayer(settings: SpeechSettings, rate: int) -> Callable[[str], Wave | None] | None:
+    """Speaks a phrase asked for while playing; its engine starts at the first phrase."""
+    if not settings.enabled:
+        return None
+    engines: list[Speech] = []
+
+    def say(text: str) -> Wave:
+        from stridebeat.cues.speech import Speech
+
+        if not engines:
+            engines.append(Speech(settings))
+        return engines[0].phrase(text, rate)
+
+    return say
 
 
 def _speech(settings: SpeechSettings) -> Speech | None:

@@ -35,6 +35,8 @@ RUNNING_SPM = CadenceRange(100.0, 260.0, "a running cadence")  # measured: taps,
 PLAN_BASELINE_SPM = CadenceRange(120.0, 220.0, "a baseline to plan from")
 # a running sample in an activity file: below is walking, above is a sensor glitch
 ACTIVITY_RUNNING_SPM = CadenceRange(140.0, 250.0, "a running sample")
+# FIT files and watches count a running cadence in strides: one stride is two steps
+STEPS_PER_STRIDE = 2
 LONGEST_SESSION_SECONDS = 24 * 3600.0  # a day: longer than any run; live play's "until stopped"
 MIN_SPM = CLICK_SPM.low
 MAX_SPM = CLICK_SPM.high
@@ -143,6 +145,16 @@ def seconds_to_frames(seconds: float, rate: int) -> int:
 def frames_to_seconds(frames: float, rate: int) -> float:
     """Frames to seconds: 44100 frames at 44100 Hz is 1.0 s."""
     return frames / rate
+
+
+def frames_to_ms(frames: int, rate: int) -> int:
+    """Frames to whole milliseconds, halves up (chapter marks): 22050 frames at 44100 Hz is
+    500 ms, and 1 frame at 48000 Hz (0.0208 ms) is 0 ms.
+
+    >>> frames_to_ms(66150, 44100)
+    1500
+    """
+    return (2 * frames * 1000 + rate) // (2 * rate)
 
 
 def spm_to_period(spm: float) -> float:

@@ -25,7 +25,10 @@ def _app_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
         "STRIDEBEAT_MUSIC",
     ):
         monkeypatch.delenv(name, raising=False)
+    # the tests that want a session bus start their own (tests/dbus.py)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     return home
 
 
+from tests.dbus import session_bus  # noqa: E402, F401  (a private D-Bus session bus)
 from tests.jack import jack_server  # noqa: E402, F401  (a fixture for the live tests)

@@ -33,6 +33,9 @@ import pytest
 from tests.env import IS_CI
 
 RATE = 48000
+# The dummy server\'s playback ports as PortAudio names them: "JACK" alone also matches
+# the capture client, which is an output device too while it runs.
+OUTPUT = "system, JACK Audio Connection Kit"
 
 
 JACK_TRIES = ((("-R",), "256"), (("--no-realtime",), "1024"))  # realtime first, then without

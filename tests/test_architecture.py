@@ -60,6 +60,7 @@ ONLY_IN = {
     "click": lambda module: module.startswith("stridebeat.cli"),
     "sounddevice": lambda module: module == "stridebeat.sinks.devices",
     "pyttsx3": lambda module: module == "stridebeat.cues.speech_worker",
+    "piper": lambda module: False,  # GPL-3.0: run as its own program (cues/speech_piper.py)
 }
 
 

@@ -18,6 +18,7 @@ import soundfile as sf
 
 from stridebeat.controls.interface import LiveControl
 from stridebeat.controls.keys import key_bindings
+from stridebeat.controls.remote import Remote
 from stridebeat.cues.settings import SpeechSettings
 from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Block, Ramp, Session, Steady, steady_session
@@ -27,7 +28,7 @@ from stridebeat.prepare import Request, prepare
 from stridebeat.sinks import devices, live
 from stridebeat.sinks.devices import OutputDevice, find_device
 from stridebeat.sinks.live import LivePlayer, Status
-from tests.jack import RATE, Capture, align
+from tests.jack import OUTPUT, RATE, Capture, align
 
 STRIDEBEAT = [sys.executable, "-m", "stridebeat"]
 
@@ -56,7 +57,7 @@ def test_live_output_is_the_rendered_file(jack_server: str, tmp_path: Path) -> N
     voice = ClickSound("wood", 0.8, stereo_steps=True)
     prepared = prepare(request, voice, 4, RATE, SpeechSettings(engine="espeak-ng"))
     with Capture(jack_server, 2, 8) as capture:
-        summary = LivePlayer(prepared.renderer, find_device("JACK"), blocksize=256).play()
+        summary = LivePlayer(prepared.renderer, find_device(OUTPUT), blocksize=256).play()
     assert summary.finished and summary.frame == 4 * RATE
     expected = whole(prepared.renderer)
     played = align(capture.recorded(), expected)
@@ -77,7 +78,7 @@ def test_live_output_is_the_rendered_file(jack_server: str, tmp_path: Path) -> N
 def test_cadence_key_takes_effect_on_the_next_frames(jack_server: str) -> None:
     session = Session((Block("run", 3, Steady(160)), Block("run", 3, Ramp(160, 170))))
     renderer = Renderer(Timeline(session, RATE), ClickSound("tick"))
-    player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
+    player = LivePlayer(renderer, find_device(OUTPUT), blocksize=256)
     with Capture(jack_server, 1, 10) as capture:
         player.play(at_frames({1.0: lambda: player.change_cadence(8)}), poll=0.01)
     ((frame, delta),) = player.changes
@@ -91,7 +92,7 @@ def test_cadence_key_takes_effect_on_the_next_frames(jack_server: str) -> None:
 
 def test_pause_resumes_on_a_beat(jack_server: str) -> None:
     renderer = Renderer(Timeline(steady_session(120, 4), RATE), ClickSound("beep"))
-    player = LivePlayer(renderer, find_device("JACK"), blocksize=256)
+    player = LivePlayer(renderer, find_device(OUTPUT), blocksize=256)
 
     def pause_for_a_while() -> None:
         player.toggle_pause()
@@ -117,7 +118,7 @@ def test_pause_resumes_on_a_beat(jack_server: str) -> None:
 
 def test_play_command(jack_server: str) -> None:
     result = subprocess.run(
-        [*STRIDEBEAT, "play", "--spm", "170", "--duration", "2s", "--device", "JACK"],
+        [*STRIDEBEAT, "play", "--spm", "170", "--duration", "2s", "--device", OUTPUT],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -135,7 +136,7 @@ def test_play_command(jack_server: str) -> None:
 
 def test_ctrl_c_fades_out_and_reports(jack_server: str) -> None:
     process = subprocess.Popen(
-        [*STRIDEBEAT, "play", "--spm", "170", "--device", "JACK"],
+        [*STRIDEBEAT, "play", "--spm", "170", "--device", OUTPUT],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert process.stdout is not None
@@ -228,7 +229,9 @@ def test_keys_steer_the_player_through_the_control_interface() -> None:
     renderer = Renderer(Timeline(steady_session(170, 60), 8000), ClickSound())
     player = LivePlayer(renderer, OutputDevice(0, "fake", "none", 1, 8000))
     control: LiveControl = player  # the player is what every control steers
-    press = key_bindings(control)
+    remote = Remote()
+    remote.attach(control, "test", endless=True)
+    press = key_bindings(remote)
     for key in "++-c ":
         press(key)
     player._handle_requests()  # what the producer does before its next block

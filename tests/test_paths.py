@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from stridebeat.paths import app_dir, data_dir
+from stridebeat.paths import app_dir, data_dir, user_path
 
 
 def test_app_folder_is_the_one_earlier_versions_used(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,3 +29,13 @@ def test_app_folder_follows_xdg_and_stridebeat_home(
 def test_data_folders_ship_with_the_package() -> None:
     assert (data_dir("sounds") / "wood.wav").is_file()
     assert (data_dir("cue_scripts") / "glutes.toml").is_file()
+
+
+def test_a_user_path_expands_a_home_and_keeps_a_tilde_that_names_no_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOME", "/home/runner")
+    assert user_path("~/runs/a.wav") == Path("/home/runner/runs/a.wav")
+    # Path.expanduser raises here; a name that is no user is just a missing path.
+    assert user_path("~no-such-user-0/a.wav") == Path("~no-such-user-0/a.wav")
+    assert user_path("~0") == Path("~0")

@@ -239,12 +239,12 @@ class _Keys:
 def fake_live(monkeypatch: pytest.MonkeyPatch) -> type[_Keys]:
     """A live player without a sound card: the real key bindings, a player that stops at once.
 
-    On `q` it presses the key (the real binding, which stops playback as Ctrl-C does);
+    On `q` it presses the key (the real binding, which asks the player to stop);
     otherwise it is interrupted as by Ctrl-C."""
-    import time
     from types import SimpleNamespace
 
     from stridebeat.cli import live as live_cli
+    from stridebeat.cli import remote as remote_cli
     from stridebeat.controls import keys
     from stridebeat.sinks import devices
     from stridebeat.sinks import live as sink
@@ -262,12 +262,16 @@ def fake_live(monkeypatch: pytest.MonkeyPatch) -> type[_Keys]:
 
     class Player:
         def __init__(self, renderer: object, output: object, **kwargs: object) -> None:
-            pass
+            self.stopped = False
+
+        def stop(self) -> None:
+            self.stopped = True
 
         def play(self, show: object) -> Summary:
             if _Keys.key and _Keys.handle is not None:
                 _Keys.handle(_Keys.key)
-                time.sleep(5)  # the key's signal arrives before this ends
+            if self.stopped:
+                return self.summary()
             raise KeyboardInterrupt
 
         def summary(self) -> Summary:
@@ -278,6 +282,7 @@ def fake_live(monkeypatch: pytest.MonkeyPatch) -> type[_Keys]:
     monkeypatch.setattr(sink, "LivePlayer", Player)
     monkeypatch.setattr(keys, "KeyReader", Reader)
     monkeypatch.setattr(live_cli, "terminal", lambda: True)
+    monkeypatch.setattr(remote_cli, "terminal", lambda: True)
     _Keys.key = "q"
     return _Keys
 

@@ -286,7 +286,7 @@ def test_a_hung_engine_is_killed_and_not_retried(
 ) -> None:
     monkeypatch.setattr(engines, "ESPEAK_COMMAND", fake_espeak(tmp_path, "exec sleep 30"))
     # short enough for the hung engine, long enough for the real fallback on a busy machine
-    monkeypatch.setattr(engines, "_timeout", lambda text: 2.0)
+    monkeypatch.setattr(engines, "phrase_timeout", lambda text: 2.0)
     voice = Speech(SpeechSettings(), tmp_path / "cache")
     assert len(voice.phrase(CUE, 22050)) > 0
     assert voice.engine_used == "pyttsx3" and voice.tts_calls == 2
@@ -355,9 +355,9 @@ def test_the_check_rejects_empty_silent_and_implausible_audio() -> None:
 
 
 def test_an_unknown_engine_lists_the_choices(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="auto, espeak-ng, pyttsx3") as error:
+    with pytest.raises(InputError, match="auto, espeak-ng, pyttsx3, piper") as error:
         Speech(SpeechSettings(engine="festival"), tmp_path)
-    assert error.value.exit_code == 2 and ENGINES == ("auto", "espeak-ng", "pyttsx3")
+    assert error.value.exit_code == 2 and ENGINES == ("auto", "espeak-ng", "pyttsx3", "piper")
 
 
 @pytest.mark.parametrize("rate_wpm", [0, 79, 451])

@@ -11,8 +11,10 @@ from typing import Any
 import click
 
 from stridebeat import __version__
-from stridebeat.cli import files, live, plan, runner
+from stridebeat.cli import config, files, live, plan, runner, standby
+from stridebeat.cli.completion import completion
 from stridebeat.cli.options import EXIT_INTERRUPTED
+from stridebeat.cli.settings import META_KEY, blame_config, load_settings
 from stridebeat.errors import StridebeatError
 
 
@@ -23,9 +25,26 @@ class _BadInput(click.ClickException):
 
 
 class _Group(click.Group):
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if not ctx.resilient_parsing:  # running a command, not completing one
+            # config.toml becomes the commands' default_map; 'config' and 'completion' still
+            # run with a broken file ('config path' and 'config edit' help to mend it)
+            settings = load_settings(self, broken_ok=command in (config.config, completion))
+            ctx.meta[META_KEY] = settings
+            ctx.default_map = settings.default_map
+        return name, command, rest
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.BadParameter as exc:
+            blamed = blame_config(exc)
+            if blamed is None:
+                raise
+            raise _BadInput(str(blamed)) from None
         except StridebeatError as exc:
             failure = _BadInput if exc.exit_code == 2 else click.ClickException
             raise failure(str(exc)) from None
@@ -63,10 +82,13 @@ for _command in (
     plan.plan,
     plan.today,
     plan.session,
+    standby.standby,
     runner.baseline,
     runner.done,
     runner.check,
     runner.log_command,
+    config.config,
+    completion,
 ):
     cli.add_command(_command)
 

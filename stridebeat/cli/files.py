@@ -16,17 +16,18 @@ from stridebeat.cli.options import (
     FILE_RATE,
     MAX_FILE_SECONDS,
     Sound,
-    converter,
-    positive_duration,
+    duration_callback,
+    ramp_callback,
     session_options,
     sound_options,
     speech_options,
+    spm_callback,
 )
 from stridebeat.cli.terminal import print_cues, progress, terminate_as_exit
 from stridebeat.cues.settings import SpeechSettings
 from stridebeat.errors import InputError, StridebeatError
 from stridebeat.music.settings import MusicSettings
-from stridebeat.units import format_clock, parse_ramp, parse_spm
+from stridebeat.units import format_clock
 
 if TYPE_CHECKING:
     from stridebeat.prepare import Prepared, Request
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 )
 @sound_options
 @music_options
-@click.option("--no-lyrics", is_flag=True, help="Do not write the .lrc lyrics file.")
+@click.option("--no-lyrics", is_flag=True, help="No lyrics: no .lrc file, none in the tags.")
 def render(
     session_file: Path | None,
     spm: float | None,
@@ -68,7 +69,8 @@ def render(
 
     The first click starts at the file's first sample; every click sits at its exact
     position, however long the file. The file appears only when complete. With cues, a
-    .lrc lyrics file beside it shows each cue on a phone's music player.
+    .lrc lyrics file beside it shows each cue on a phone's music player. An .mp3, .flac or
+    .ogg also carries a title and a chapter per block.
     """
     from stridebeat.prepare import Request
 
@@ -120,9 +122,12 @@ def check_audio_output(output: Path, keep: Mapping[Path, str], lyrics: bool) -> 
         check_output(lrc_path(output), keep)
 
 
-def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -> Prepared:
-    """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal."""
-    from stridebeat.export import write_rendering
+def render_request(
+    request: Request, sound: Sound, output: Path, lyrics: bool, title: str = "", album: str = ""
+) -> Prepared:
+    """Prepare ``request`` and render it to ``output``, with a progress bar on a terminal;
+    tagged (but a WAV) with ``title`` (default: the session's) and ``album``."""
+    from stridebeat.export import RENDER_ALBUM, file_tags, write_rendering
     from stridebeat.prepare import prepare, requested_session
     from stridebeat.sinks.file import check_room
 
@@ -136,7 +141,8 @@ def render_request(request: Request, sound: Sound, output: Path, lyrics: bool) -
     _check_file_length(renderer.length / rate)
     check_room(output, rate, renderer.channels, renderer.length / rate)
     with terminate_as_exit(), progress(renderer.length, f"Rendering {output.name}") as step:
-        write_rendering(prepared, output, lyrics, progress=step)
+        tags = file_tags(output, title or prepared.session.title, album or RENDER_ALBUM)
+        write_rendering(prepared, output, lyrics, tags, step)
     if prepared.cues and not prepared.spoken:
         print_cues(prepared.cues, renderer.timeline.rate)
     if sys.stderr.isatty():
@@ -228,11 +234,11 @@ def cues_list() -> None:
 
 @cues.command("check")
 @click.argument("script", metavar="SCRIPT")
-@click.option("--spm", callback=converter(parse_spm), metavar="SPM", help="Cadence to try it on.")
-@click.option("--ramp", callback=converter(parse_ramp), metavar="START:END", help="Or a ramp.")
+@click.option("--spm", callback=spm_callback, metavar="SPM", help="Cadence to try it on.")
+@click.option("--ramp", callback=ramp_callback, metavar="START:END", help="Or a ramp.")
 @click.option(
     "--duration",
-    callback=converter(positive_duration),
+    callback=duration_callback,
     metavar="TIME",
     help="How long a run to try it on (default 20m at 170 spm for scripts without a routine).",
 )
@@ -329,10 +335,38 @@ def say(
 @click.command()
 @speech_options
 def voices(speech_engine: str, voice: str | None, speech_rate: int) -> None:
-    """List the speech voices you can give to --voice."""
-    from stridebeat.cues.speech import Speech
+    """List the speech voices you can give to --voice, with their languages.
 
-    found = Speech(SpeechSettings(speech_engine, None, speech_rate)).voices()
+    Piper voices are the NAME.onnx files (each with its NAME.onnx.json beside it) in the
+    voices/ folder of stridebeat's app folder; they speak with --speech-engine piper.
+
+    \b
+    Examples:
+      stridebeat voices
+      stridebeat voices --speech-engine piper
+      stridebeat say "Push the ground back" --speech-engine piper --voice en_US-joe-medium
+    """
+    from stridebeat.cues.speech import Speech
+    from stridebeat.cues.speech_piper import PiperEngine
+    from stridebeat.paths import voices_dir
+
+    found = []
+    if speech_engine != "piper":
+        found = Speech(SpeechSettings(speech_engine, None, speech_rate)).voices()
+    notes = []
+    if speech_engine in ("auto", "piper"):
+        piper = PiperEngine()
+        listed = piper.voices()
+        found += listed
+        if listed and piper.problem() is not None:
+            notes.append(
+                f"The Piper voices need piper-tts ({piper.problem()}): "
+                "install stridebeat[piper] (pip install 'stridebeat[piper]')."
+            )
+        elif not listed and speech_engine == "piper":
+            notes.append(f"No Piper voices in {voices_dir()}: {piper.voice_advice()}.")
     for info in found:
         languages = ",".join(info.languages)
         click.echo(f"{info.engine:<10} {info.id:<28} {info.name:<24} {languages}")
+    for note in notes:
+        click.echo(note, err=True)

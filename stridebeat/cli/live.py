@@ -19,10 +19,12 @@ from stridebeat.cli.options import (
     session_options,
     sound_options,
 )
+from stridebeat.cli.remote import remote_controls, terminal
 from stridebeat.music.settings import MusicSettings
 from stridebeat.units import format_clock
 
 if TYPE_CHECKING:
+    from stridebeat.controls.remote import Remote
     from stridebeat.prepare import Prepared, Request
     from stridebeat.sinks.live import Status, Summary
 
@@ -53,7 +55,9 @@ def play(
 
     \b
     Keys (on a terminal): space pause/resume, + and - cadence by 1 spm,
-    c cues on/off, q quit. Ctrl-C fades out and stops.
+    c cues on/off, s spoken status, q stop. Ctrl-C fades out and stops.
+    Media keys and earbud buttons work too (MPRIS): Next/Previous +1/-1 spm
+    (--next-action block or status changes that).
     """
     from stridebeat.prepare import Request
 
@@ -68,7 +72,27 @@ def play_live(
     source: str = "play",
     slot: tuple[int, int] | None = None,
 ) -> None:
-    """Play, then report and record in the history (Ctrl-C records a partial session)."""
+    """Play with every control open, then report and record in the history.
+
+    q, MPRIS Stop or a stop button end it normally (exit 0); Ctrl-C records a partial
+    session and exits 130."""
+    with remote_controls(live) as remote:
+        try:
+            run_live(request, sound, live, remote, source, slot)
+        except KeyboardInterrupt:
+            sys.exit(EXIT_INTERRUPTED)
+
+
+def run_live(
+    request: Request,
+    sound: Sound,
+    live: Live,
+    remote: Remote,
+    source: str,
+    slot: tuple[int, int] | None = None,
+) -> Summary:
+    """One session on the output, steered through ``remote`` while it plays; reported and
+    recorded when it ends (Ctrl-C: recorded as a partial session, then re-raised)."""
     from stridebeat.prepare import prepare
     from stridebeat.sinks.devices import find_device
     from stridebeat.sinks.live import LivePlayer
@@ -97,6 +121,7 @@ def play_live(
         blocksize=live.blocksize,
         latency=live.latency,
         cues_for=prepared.cues_for,
+        say=prepared.say,
     )
     interactive = terminal()
     show: Callable[[Status], None] = (
@@ -105,38 +130,22 @@ def play_live(
     click.echo(f"Playing on {output.name} at {rate} Hz.")
     started = datetime.now().astimezone()
     planned = None if request.plays_until_stopped else (renderer.length - start) / rate / 60
-    quit_keys: list[str] = []  # q stops like Ctrl-C (a fade), but it is a normal end
-    try:
-        if interactive:
-            from stridebeat.controls.keys import KeyReader, key_bindings
-
-            bindings = key_bindings(player)
-
-            def handle(key: str) -> None:
-                if key in ("q", "Q"):
-                    quit_keys.append(key)
-                bindings(key)
-
-            with KeyReader(handle):
-                summary = player.play(show)
-        else:
+    remote.attach(player, prepared.session.title or "stridebeat", request.plays_until_stopped)
+    try:  # a remote sees Stopped once the session is recorded
+        try:
             summary = player.play(show)
-    except KeyboardInterrupt:
-        click.echo("")
-        _report(player.summary(), interrupted=True)
-        _remember(player.summary(), started, planned, source, slot)
-        if quit_keys:
-            return
-        sys.exit(EXIT_INTERRUPTED)
-    if interactive:
-        click.echo("")
-    _report(summary, interrupted=False)
-    _remember(summary, started, planned, source, slot)
-
-
-def terminal() -> bool:
-    """Whether live play has a terminal to show a status line and read keys from."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+        except KeyboardInterrupt:
+            click.echo("")
+            _report(player.summary(), interrupted=True)
+            _remember(player.summary(), started, planned, source, slot)
+            raise
+        if interactive:
+            click.echo("")
+        _report(summary, interrupted=False)
+        _remember(summary, started, planned, source, slot)
+    finally:
+        remote.detach()
+    return summary
 
 
 def _remember(
@@ -190,7 +199,7 @@ class _StatusLine:
         state = "PAUSED  " if status.paused else ""
         line = (
             f"{state}{format_clock(seconds)}{remaining}  {cadence}  {status.block}  {cue}  "
-            f"underruns {status.underruns}   [space +/- c q]"
+            f"underruns {status.underruns}   [space +/- c s q]"
         )
         click.echo("\r" + line.ljust(self.width), nl=False)
         self.width = len(line)
@@ -240,6 +249,6 @@ def devices() -> None:
     for device in found:
         mark = "*" if device.is_default else " "
         click.echo(
-            f"{mark} {device.index:>3}  {device.name}  ({device.host_api}, "
-            f"{device.channels} ch, {device.default_rate} Hz)"
+            f"{mark} {device.index:>3}  {device.full_name}  "
+            f"({device.channels} ch, {device.default_rate} Hz)"
         )

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from stridebeat.cli.completion import cue_names, sound_names
+from stridebeat.cli.sources import device_callback, gives_way, not_typed
+from stridebeat.controls.remote import NEXT_ACTIONS
 from stridebeat.cues.settings import ENGINES, RATE_RANGE, SpeechSettings
 from stridebeat.units import (
     LONGEST_SESSION_SECONDS,
@@ -103,8 +106,8 @@ def _cue_names(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
     names = split_names(value)
-    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
-        # Checked here so that a bad name is blamed on the variable, not on --cues.
+    if not_typed(ctx, param):
+        # Checked here so that a bad name is blamed on the variable or file, not on --cues.
         from stridebeat.cues.script import find_script
         from stridebeat.errors import InputError
 
@@ -117,8 +120,8 @@ def _cue_names(
 
 
 def _sound(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
-        # Loaded here once so that a bad sound is blamed on the variable, not on --sound.
+    if not_typed(ctx, param):
+        # Loaded here once so that a bad sound is blamed on the variable or file, not --sound.
         from stridebeat.engine.synth import load_sound
         from stridebeat.errors import SoundError
 
@@ -140,6 +143,10 @@ def options(*given: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Call
     return apply
 
 
+spm_callback = gives_way(converter(parse_spm), "session_file", "ramp")
+ramp_callback = gives_way(converter(parse_ramp), "session_file", "spm")
+duration_callback = gives_way(converter(positive_duration), "session_file", needs=("spm", "ramp"))
+
 session_options = options(
     click.argument(
         "session_file",
@@ -149,19 +156,19 @@ session_options = options(
     ),
     click.option(
         "--spm",
-        callback=converter(parse_spm),
+        callback=spm_callback,
         metavar="SPM",
         help=f"Constant cadence in steps per minute ({MIN_SPM:g}-{MAX_SPM:g}).",
     ),
     click.option(
         "--ramp",
-        callback=converter(parse_ramp),
+        callback=ramp_callback,
         metavar="START:END",
         help="Cadence changing linearly in time over the duration, e.g. 165:175.",
     ),
     click.option(
         "--duration",
-        callback=converter(positive_duration),
+        callback=duration_callback,
         metavar="TIME",
         help="Length with --spm or --ramp: 45s, 30m, 1h5m, 1:05:00 (at most "
         f"{MAX_DURATION_S / 3600:g}h; {MAX_FILE_SECONDS / 3600:g}h for a file).",
@@ -170,6 +177,7 @@ session_options = options(
         "--cues",
         multiple=True,
         callback=_cue_names,
+        shell_complete=cue_names,
         metavar="NAMES",
         envvar="STRIDEBEAT_CUES",
         help="Spoken cue scripts, e.g. glutes,cadence (see 'stridebeat cues list'). "
@@ -184,6 +192,7 @@ _voice_options = options(
         show_default=True,
         envvar="STRIDEBEAT_SOUND",
         callback=_sound,
+        shell_complete=sound_names,
         help="Click sound: wood, beep, tick, bell, or the path of a WAV file.",
     ),
     click.option(
@@ -218,12 +227,14 @@ speech_options = options(
         default=SpeechSettings.engine,
         show_default=True,
         envvar="STRIDEBEAT_SPEECH_ENGINE",
-        help="Text-to-speech engine (auto: espeak-ng first on Linux, system voices elsewhere).",
+        help="Text-to-speech engine (auto: espeak-ng first on Linux, system voices elsewhere; "
+        "piper: a Piper neural voice, with stridebeat[piper]).",
     ),
     env_option(
         "--voice",
         envvar="STRIDEBEAT_VOICE",
-        help="Speech voice (see 'stridebeat voices'); default: the engine's English voice.",
+        help="Speech voice (see 'stridebeat voices'); default: the engine's English voice. "
+        "For piper: a voice's .onnx file, or its name in the app folder's voices/.",
     ),
     env_option(
         "--speech-rate",
@@ -301,14 +312,23 @@ def _latency(text: str) -> float | str:
     return seconds
 
 
+def _buttons(text: str) -> dict[int, str]:
+    from stridebeat.controls.buttons import parse_buttons
+
+    return parse_buttons(text)
+
+
 @dataclass(frozen=True)
 class Live:
-    """Where and how to play live: --start-at, --device, --latency, --blocksize."""
+    """Where and how to play live: --start-at, --device, --latency, --blocksize; and what
+    steers it: --next-action, --buttons."""
 
     start_at: float | None
     device: str | None
     latency: float | str
     blocksize: int
+    next_action: str = "spm"
+    buttons: dict[int, str] | None = None
 
 
 def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -323,7 +343,9 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @env_option(
         "--device",
         envvar="STRIDEBEAT_DEVICE",
-        help="Output device: a number or part of a name from 'stridebeat devices'.",
+        callback=device_callback,
+        help="Output device from 'stridebeat devices': its number, its \"name, host API\", "
+        "or words of those in order (as sounddevice matches them).",
     )
     @env_option(
         "--latency",
@@ -341,6 +363,23 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar="STRIDEBEAT_BLOCKSIZE",
         help="Frames per audio callback (0: let the device choose).",
     )
+    @env_option(
+        "--next-action",
+        type=click.Choice(NEXT_ACTIONS),
+        default="spm",
+        show_default=True,
+        envvar="STRIDEBEAT_NEXT_ACTION",
+        help="What a media Next/Previous press does: +1/-1 spm, skip to the next block, or "
+        "speak the status.",
+    )
+    @env_option(
+        "--buttons",
+        callback=converter(_buttons),
+        metavar="PIN:ACTION,...",
+        envvar="STRIDEBEAT_BUTTONS",
+        help="Raspberry Pi GPIO buttons (BCM pins, to ground), e.g. 17:play-pause,27:faster,"
+        "22:slower,23:status (also stop, next-block, cues). Needs stridebeat[pi].",
+    )
     @functools.wraps(func)
     def wrapper(
         *args: Any,
@@ -348,8 +387,11 @@ def live_options(func: Callable[..., Any]) -> Callable[..., Any]:
         device: str | None,
         latency: float | str,
         blocksize: int,
+        next_action: str,
+        buttons: dict[int, str] | None,
         **kwargs: Any,
     ) -> Any:
-        return func(*args, live=Live(start_at, device, latency, blocksize), **kwargs)
+        live = Live(start_at, device, latency, blocksize, next_action, buttons)
+        return func(*args, live=live, **kwargs)
 
     return wrapper

@@ -16,10 +16,11 @@ from stridebeat.cli.files import files_to_keep, render_request, request_inputs
 from stridebeat.cli.live import play_live
 from stridebeat.cli.music import music_options, plan_music_option, remembered_music
 from stridebeat.cli.options import FILE_RATE, Live, Sound, converter, live_options, sound_options
-from stridebeat.cli.plan_view import cadence_chart, session_record
 from stridebeat.cli.terminal import progress, terminate_as_exit
+from stridebeat.cli.watch import fit_option, run_today, watch_files, watch_option, write_fit
 from stridebeat.errors import InputError
 from stridebeat.music.settings import MusicSettings
+from stridebeat.training.explain import session_record
 from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,
@@ -210,6 +211,8 @@ def plan_show(as_json: bool) -> None:
     if tip:
         click.echo(f"\n{tip}")
     click.echo("")
+    from stridebeat.training.explain import cadence_chart
+
     click.echo(cadence_chart(made))
 
 
@@ -241,20 +244,26 @@ def plan_explain() -> None:
 @click.option(
     "--jobs", type=click.IntRange(1, 64), help="Sessions rendered at once (default: all cores)."
 )
+@watch_option
 @sound_options
 @music_options
 def plan_export(
-    folder: Path, fmt: str, jobs: int | None, sound: Sound, music: MusicSettings
+    folder: Path, fmt: str, jobs: int | None, watch: bool, sound: Sound, music: MusicSettings
 ) -> None:
-    """Render every session of the plan to files for a phone, with lyrics and a playlist.
+    """Render every session of the plan to files for a phone, with lyrics, chapters and a
+    playlist (--watch: and a FIT workout of each run for a watch).
 
     \b
     Examples:
-      stridebeat plan export ~/phone-runs
       stridebeat plan export ~/phone-runs --format ogg --music ~/Music/runs
 
     Running it again only renders what changed, and removes files of sessions the plan no
     longer has.
+
+    \b
+    Examples:
+      stridebeat plan export ~/Music/stridebeat
+      stridebeat plan export ~/Music/stridebeat --format ogg --watch
     """
     from stridebeat.export import ExportOptions, Track, export_tracks
     from stridebeat.files import check_output
@@ -266,18 +275,19 @@ def plan_export(
         for index, s in enumerate(made.sessions, start=1)
     ]
     keep = files_to_keep(request_inputs(Request(), sound))
-    for track in tracks:
-        check_output(folder / f"{track.stem}.{fmt}", keep, option=None)
+    extra = watch_files([t.stem for t in tracks], made.sessions) if watch else {}
+    for name in [*(f"{track.stem}.{fmt}" for track in tracks), *extra]:
+        check_output(folder / name, keep, option=None)
     rate, under = sound.sample_rate or FILE_RATE, music.or_from_plan(made.settings.music)
     options = ExportOptions(fmt, sound.click, sound.accent, rate, sound.speech, under)
     total = sum(t.minutes for t in tracks)
     with terminate_as_exit(), progress(round(total * 60), f"Exporting to {folder}") as step:
-        report = export_tracks(
-            tracks, folder, options, jobs or os.cpu_count() or 1, lambda m: step(round(m * 60))
-        )
+        report = export_tracks(tracks, folder, options, jobs or os.cpu_count() or 1,
+                               lambda m: step(round(m * 60)), extra)  # fmt: skip
     click.echo(
         f"{plural(len(report.written), 'file')} written, {len(report.skipped)} up to date, "
         f"{len(report.removed)} removed; playlist: {folder / 'stridebeat-plan.m3u'}"
+        + (f"; {len(extra)} watch workouts (.fit): copy them to GARMIN/NewFiles" if watch else "")
     )
 
 
@@ -289,21 +299,23 @@ def _stem(session: PlannedSession) -> str:
 
 @click.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Render to a file instead.")
+@fit_option
 @sound_options
 @music_options
 @live_options
-def today(
-    output: Path | None,
-    sound: Sound,
-    music: MusicSettings,
-    live: Live,
-) -> None:
-    """Play today's session of your plan (-o renders it to a file instead)."""
+def today(output: Path | None, fit: Path | None, sound: Sound, music: MusicSettings,
+          live: Live) -> None:  # fmt: skip
+    """Play today's session of your plan (-o renders it to a file, --fit writes today's run
+    as a watch workout instead: exit 2 on a rest or strength day)."""
     from stridebeat.training.plan import next_session, session_on
     from stridebeat.training.standing import recorded_done
 
     made = load_plan()
     day = local_today()
+    if fit is not None:
+        write_fit(run_today(made, day, dated_title), fit, files_to_keep())
+        if output is None:
+            return
     planned = session_on(made, day)
     if planned is not None:
         record = recorded_done(made, planned)
@@ -328,18 +340,14 @@ def today(
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Render to a file instead.")
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the session as an editable session file instead.")  # fmt: skip
+@fit_option
 @sound_options
 @music_options
 @live_options
 def session(
-    week: int,
-    number: int,
-    output: Path | None,
-    save: Path | None,
-    sound: Sound,
-    music: MusicSettings,
-    live: Live,
-) -> None:
+    week: int, number: int, output: Path | None, save: Path | None, fit: Path | None,
+    sound: Sound, music: MusicSettings, live: Live,
+) -> None:  # fmt: skip
     """Play session NUMBER of week WEEK of your plan (or -o render it, or --save it).
 
     \b
@@ -347,11 +355,16 @@ def session(
       stridebeat session 2 1                 play week 2's first session
       stridebeat session 2 1 -o w2s1.mp3     render it for a phone
       stridebeat session 2 1 --save my.toml  an editable session file to start from
+      stridebeat session 2 1 --fit w2s1.fit  a workout for a Garmin watch
     """
     from stridebeat.training.plan import find_session
 
     made = load_plan()
     planned = find_session(made, week, number)
+    if fit is not None:
+        write_fit(planned, fit, files_to_keep())
+        if output is None and save is None:
+            return
     if save is not None:
         from stridebeat.engine.session import session_to_toml
         from stridebeat.files import check_output, write_text_atomically
@@ -375,6 +388,7 @@ def _run(
     live: Live,
     source: str,
 ) -> None:
+    from stridebeat.export import PLAN_ALBUM
     from stridebeat.prepare import Request
 
     click.echo(dated_title(planned) + f", {planned.minutes:.0f} min.")
@@ -382,4 +396,4 @@ def _run(
     if output is None:
         play_live(request, sound, live, source, (planned.week, planned.number))
         return
-    render_request(request, sound, output, lyrics=True)
+    render_request(request, sound, output, True, dated_title(planned), PLAN_ALBUM)

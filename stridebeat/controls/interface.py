@@ -1,6 +1,6 @@
 """What a control may ask of live play: the small interface every control steers through.
 
-The terminal keys use it now; MPRIS on D-Bus and GPIO buttons will too. The live player
+The terminal keys, MPRIS on D-Bus and GPIO buttons all use it. The live player
 (``stridebeat.sinks.live.LivePlayer``) provides it, and its ``Status`` is a ``LiveStatus``,
 without either side importing the other: the sink never imports controls, and controls need
 nothing from the sink but these shapes.
@@ -55,11 +55,26 @@ class LiveControl(Protocol):
     def toggle_pause(self) -> None:
         """Pause, or resume on a beat."""
 
+    def pause(self) -> None:
+        """Pause (nothing if paused already)."""
+
+    def resume(self) -> None:
+        """Resume on a beat (nothing if playing already)."""
+
     def change_cadence(self, delta_spm: float) -> None:
         """Nudge the cadence up (or down, with a negative ``delta_spm``) from now on."""
 
     def toggle_cues(self) -> None:
         """Mute the spoken cues, or bring them back."""
+
+    def next_block(self) -> None:
+        """Go on at the start of the next block."""
+
+    def speak(self, text: str) -> None:
+        """Say ``text`` soon, over the clicks like a cue; never waits for the speech."""
+
+    def stop(self) -> None:
+        """End the session as a normal stop (it fades out and is recorded)."""
 
     def status(self) -> LiveStatus:
         """Where play is now."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import select
-import signal
 import sys
 import termios
 import threading
@@ -13,26 +11,21 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from stridebeat.controls.interface import LiveControl
+from stridebeat.controls.remote import Remote
+
+# Each key and the action it asks for (q: stop the session, or leave standby).
+KEYS = {" ": "play-pause", "+": "faster", "=": "faster", "-": "slower", "_": "slower",
+        "c": "cues", "s": "status", "q": "quit"}  # fmt: skip
 
 
-def key_bindings(control: LiveControl) -> Callable[[str], None]:
-    """space pause/resume, + and - cadence by 1 spm, c cues on/off, q quit.
-
-    q fades out like Ctrl-C (by raising it); the command treats a q as a normal end.
-    """
+def key_bindings(remote: Remote) -> Callable[[str], None]:
+    """space pause/resume (or start, in standby), + and - cadence by 1 spm, c cues on/off,
+    s the spoken status, q stop (a normal end: fades out and is recorded)."""
 
     def handle(key: str) -> None:
-        if key == " ":
-            control.toggle_pause()
-        elif key in "+=":
-            control.change_cadence(1)
-        elif key in "-_":
-            control.change_cadence(-1)
-        elif key in "cC":
-            control.toggle_cues()
-        elif key in "qQ":
-            os.kill(os.getpid(), signal.SIGINT)
+        action = KEYS.get(key.lower())
+        if action is not None:
+            remote.do(action)
 
     return handle
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from stridebeat.engine.session import BLOCK_KINDS, Block, Session, parse_blocks, positive_duration
 from stridebeat.errors import FileInputError, InputError
-from stridebeat.paths import app_dir, data_dir
+from stridebeat.paths import app_dir, data_dir, user_path
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text, text_list
 from stridebeat.units import parse_duration
 
@@ -133,7 +133,7 @@ def script_paths() -> dict[str, tuple[Path, bool]]:
 def find_script(name: str) -> Path:
     """A script by name (user folder first, then built-in) or by path (``my/cues.toml``)."""
     if name.endswith(".toml") or "/" in name:
-        path = Path(name).expanduser()
+        path = user_path(name)
         if not path.is_file():
             raise InputError(f"no cue script at {path}")
         return path

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from stridebeat.errors import InputError
 
-ENGINES = ("auto", "espeak-ng", "pyttsx3")
-RATE_RANGE = (80, 450)  # words per minute that both engines honour
+# "auto" never picks piper: its voices are downloads the runner chooses (see speech_piper.py)
+ENGINES = ("auto", "espeak-ng", "pyttsx3", "piper")
+RATE_RANGE = (80, 450)  # words per minute that every engine honours
 DEFAULT_RATE_WPM = 175  # espeak-ng's own default
 
 
@@ -24,7 +25,7 @@ class SpeechSettings:
     """
 
     engine: str = "auto"
-    voice: str | None = None  # engine-specific id or name; None is the engine's default
+    voice: str | None = None  # engine-specific id, name or file; None is the engine's default
     rate_wpm: int = DEFAULT_RATE_WPM
     enabled: bool = True
 

@@ -1,9 +1,10 @@
 """Text → waveform: the engines in order, retried, checked, cached on disk.
 
 The front door to speech. It tries the engines of ``speech_engines`` in the order that suits
-the platform (on Linux the ``espeak-ng`` command first, then pyttsx3 in a child process),
-checks every phrase (``speech_check``), tries a bad one again, then the next engine, and keeps
-each checked phrase in the disk cache (``speech_cache``) so a later render reuses it.
+the platform (on Linux the ``espeak-ng`` command first, then pyttsx3 in a child process), or
+the one engine chosen (such as Piper, ``speech_piper``), checks every phrase
+(``speech_check``), tries a bad one again, then the next engine, and keeps each checked
+phrase in the disk cache (``speech_cache``) so a later render reuses it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from stridebeat.cues.speech_engines import (
     engine_order,
     make_engine,
 )
+from stridebeat.cues.speech_piper import PiperEngine
 from stridebeat.engine.synth import Wave, resample
 from stridebeat.errors import InputError, SpeechFailed, SpeechUnavailable
 
@@ -36,6 +38,7 @@ ATTEMPTS = 3  # per phrase and engine: the first call and two retries
 _INSTALL = {
     "espeak-ng": "install espeak-ng (Debian/Ubuntu: sudo apt-get install espeak-ng)",
     "pyttsx3": "install pyttsx3 (pip install pyttsx3)",
+    "piper": "install stridebeat[piper] (pip install 'stridebeat[piper]') for piper-tts",
 }
 
 
@@ -52,8 +55,8 @@ class Speech:
         check_rate(settings.rate_wpm)
         self.settings = settings
         self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
-        self._voice = settings.voice or None
-        self._engines = [make_engine(name) for name in engine_order(settings.engine)]
+        self._engines = [_engine(name) for name in engine_order(settings.engine)]
+        self._voice = settings.voice or self._engines[0].implied_voice()
         self.engine_used = self._engines[0].name
         self.tts_calls = 0
         self._native: dict[str, tuple[str, Audio]] = {}
@@ -96,8 +99,13 @@ class Speech:
         if all(e.voice_problem(voice) is not None for e in working):
             raise _unknown_voice(voice, working)
 
+    def close(self) -> None:
+        """Stop any engine process kept running between phrases (a later phrase restarts it)."""
+        for engine in self._engines:
+            engine.close()
+
     def _cache_path(self, engine: SpeechEngine, text: str) -> Path:
-        voice = self._voice or engine.default_voice
+        voice = engine.cache_voice(self._voice)
         return phrase_path(self.cache_dir, engine.name, voice, self.settings.rate_wpm, text)
 
     def _cached(self, text: str) -> tuple[str, Audio] | None:
@@ -147,6 +155,10 @@ class Speech:
         raise EngineFailure(f"{', then '.join(dict.fromkeys(reasons))} ({tries})")
 
 
+def _engine(name: str) -> SpeechEngine:
+    return PiperEngine() if name == "piper" else make_engine(name)
+
+
 def _unavailable(engines: list[SpeechEngine], forced: bool) -> SpeechUnavailable:
     problems = "; ".join(f"{e.name}: {e.problem()}" for e in engines)
     if forced:
@@ -167,8 +179,9 @@ def _unknown_voice(voice: str, engines: list[SpeechEngine]) -> InputError:
         choices = engine.voice_choices()
         close = difflib.get_close_matches(voice, choices, n=3)
         hint = f"; closest: {', '.join(close)}" if close else ""
+        which = f"the voice {voice!r}" if voice else "a voice"
         parts.append(
-            f"{engine.name} cannot use the voice {voice!r} ({engine.voice_problem(voice)}){hint}; "
-            f"choose one of: {', '.join(choices)}"
+            f"{engine.name} cannot use {which} ({engine.voice_problem(voice)}){hint}; "
+            f"{engine.voice_advice()}"
         )
     return InputError(". ".join(parts))

@@ -1,9 +1,10 @@
-"""The two speech engines and how they are run: the ``espeak-ng`` command and pyttsx3.
+"""Speech engines and how they are run: the ``espeak-ng`` command and pyttsx3.
 
 Each engine runs as a separate process with a timeout, so a crash, a hang or a stray print
 cannot reach stridebeat: espeak-ng as its own command, pyttsx3 in ``speech_worker.py`` (the
-only module that imports it), one child per phrase. An engine is probed once before use; a
-call that gives no usable audio raises ``EngineFailure``.
+only module that imports it), one child per phrase. (Piper, a kept-warm child, is in
+``speech_piper.py``.) An engine is probed once before use; a call that gives no usable audio
+raises ``EngineFailure``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ WORKER_COMMAND: tuple[str, ...] = (
     str(Path(__file__).with_name("speech_worker.py")),
 )
 
-_PROBE_TIMEOUT = 10.0
+PROBE_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def read_audio(source: bytes | Path) -> tuple[NDArray[np.float32], int]:
     return np.ascontiguousarray(mono, dtype=np.float32), int(rate)
 
 
-def _run(args: list[str], data: bytes, timeout: float) -> subprocess.CompletedProcess[bytes]:
+def run_command(args: list[str], data: bytes, timeout: float) -> subprocess.CompletedProcess[bytes]:
     """Run a command with ``data`` on stdin; a hung one is killed with anything it started."""
     pipe = subprocess.PIPE
     try:
@@ -89,17 +90,18 @@ def _run(args: list[str], data: bytes, timeout: float) -> subprocess.CompletedPr
     try:
         out, err = proc.communicate(data, timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill(proc)
+        kill_group(proc)
         proc.communicate()
         raise EngineFailure(f"no answer within {timeout:.0f} s", retry=False) from None
     except BaseException:  # e.g. Ctrl-C: the child is in another session and did not get it
-        _kill(proc)
+        kill_group(proc)
         proc.wait()
         raise
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a child started in its own session, with anything it started."""
     if os.name == "posix":
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -107,14 +109,15 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
-def _tail(stderr: bytes, returncode: int) -> str:
+def last_said(stderr: bytes, returncode: int) -> str:
     """What a failed command said last, or its exit status."""
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
     said = [line for line in lines if line]
     return said[-1][:200] if said else f"exit status {returncode}"
 
 
-def _timeout(text: str) -> float:
+def phrase_timeout(text: str) -> float:
+    """Seconds an engine may take to say ``text`` before it is given up as hung."""
     return 10.0 + 0.1 * len(text)
 
 
@@ -141,6 +144,21 @@ class SpeechEngine:
         if voice not in self._voice_problems:
             self._voice_problems[voice] = self._check_voice(voice)
         return self._voice_problems[voice]
+
+    def cache_voice(self, voice: str | None) -> str:
+        """What stands for ``voice`` in a cache key (None: the engine's default voice)."""
+        return voice or self.default_voice
+
+    def implied_voice(self) -> str | None:
+        """The voice to check and use when none is chosen; None leaves it to the engine."""
+        return None
+
+    def voice_advice(self) -> str:
+        """What to do instead of a voice this engine cannot use."""
+        return f"choose one of: {', '.join(self.voice_choices())}"
+
+    def close(self) -> None:
+        """Stop anything kept running between phrases (nothing, unless an engine says so)."""
 
     def _probe(self) -> str | None:
         raise NotImplementedError
@@ -177,32 +195,34 @@ class _EspeakNg(SpeechEngine):
         self._exe = exe
         # Without its data files espeak-ng exits instead of speaking: find out before use.
         try:
-            done = _run([exe, "-q", "x"], b"", _PROBE_TIMEOUT)
+            done = run_command([exe, "-q", "x"], b"", PROBE_TIMEOUT)
         except EngineFailure as exc:
             return f"`{self._command} -q x` failed: {exc.reason}"
         if done.returncode != 0:
-            return f"`{self._command} -q x` failed: {_tail(done.stderr, done.returncode)}"
+            return f"`{self._command} -q x` failed: {last_said(done.stderr, done.returncode)}"
         return None
 
     def _check_voice(self, voice: str) -> str | None:
         try:
-            done = _run([self._exe, "-v", voice, "-q", "x"], b"", _PROBE_TIMEOUT)
+            done = run_command([self._exe, "-v", voice, "-q", "x"], b"", PROBE_TIMEOUT)
         except EngineFailure as exc:
             return exc.reason
-        return None if done.returncode == 0 else _tail(done.stderr, done.returncode)
+        return None if done.returncode == 0 else last_said(done.stderr, done.returncode)
 
     def synthesise(self, text: str, voice: str | None, rate_wpm: int) -> tuple[Wave, int]:
         # Text on stdin, so a phrase starting with "-" is not read as an option.
         args = [self._exe, "-b", "1", "-v", voice or self.default_voice, "-s", str(rate_wpm)]
-        done = _run([*args, "--stdout", "--stdin"], text.encode("utf-8"), _timeout(text))
+        done = run_command(
+            [*args, "--stdout", "--stdin"], text.encode("utf-8"), phrase_timeout(text)
+        )
         if done.returncode != 0:
-            raise EngineFailure(_tail(done.stderr, done.returncode))
+            raise EngineFailure(last_said(done.stderr, done.returncode))
         return read_audio(done.stdout)
 
     def voices(self) -> list[VoiceInfo]:
         if self._voice_list is None:
             try:
-                done = _run([self._exe, "--voices"], b"", _PROBE_TIMEOUT)
+                done = run_command([self._exe, "--voices"], b"", PROBE_TIMEOUT)
             except EngineFailure:
                 return []
             listing = done.stdout.decode("utf-8", "replace").splitlines()[1:]
@@ -239,7 +259,7 @@ class _Pyttsx3(SpeechEngine):
         self._voice_list: list[VoiceInfo] = []
 
     def _ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        done = _run(list(self._command), json.dumps(request).encode("utf-8"), timeout)
+        done = run_command(list(self._command), json.dumps(request).encode("utf-8"), timeout)
         try:
             answer = json.loads(done.stdout.decode("utf-8", "replace") or "null")
         except ValueError:
@@ -248,11 +268,11 @@ class _Pyttsx3(SpeechEngine):
             return answer
         if isinstance(answer, dict) and "error" in answer:
             raise EngineFailure(str(answer["error"])[:200])
-        raise EngineFailure(f"the pyttsx3 worker failed: {_tail(done.stderr, done.returncode)}")
+        raise EngineFailure(f"the pyttsx3 worker failed: {last_said(done.stderr, done.returncode)}")
 
     def _probe(self) -> str | None:
         try:
-            answer = self._ask({"op": "voices"}, _PROBE_TIMEOUT)
+            answer = self._ask({"op": "voices"}, PROBE_TIMEOUT)
         except EngineFailure as exc:
             return exc.reason
         self._voice_list = [
@@ -285,7 +305,7 @@ class _Pyttsx3(SpeechEngine):
         with tempfile.TemporaryDirectory(prefix="stridebeat-speech-") as folder:
             out = Path(folder) / "phrase.wav"
             request = {"op": "say", "text": text, "voice": voice_id, "rate_wpm": rate_wpm}
-            self._ask({**request, "out": str(out)}, _timeout(text))
+            self._ask({**request, "out": str(out)}, phrase_timeout(text))
             if not out.is_file():
                 raise EngineFailure("pyttsx3 wrote no audio file")
             return read_audio(out)
@@ -308,5 +328,6 @@ def engine_order(engine: str) -> tuple[str, ...]:
 
 
 def make_engine(name: str) -> SpeechEngine:
-    """The engine called ``name`` ("espeak-ng" or "pyttsx3"), not yet probed."""
+    """The engine called ``name`` ("espeak-ng" or "pyttsx3"; Piper is ``speech_piper``),
+    not yet probed."""
     return _EspeakNg(ESPEAK_COMMAND) if name == "espeak-ng" else _Pyttsx3(WORKER_COMMAND)

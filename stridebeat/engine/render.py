@@ -103,6 +103,11 @@ class Renderer:
     def length(self) -> int:
         return self.timeline.length
 
+    @property
+    def duck_frames(self) -> int:
+        """How long before a cue the clicks begin to duck under it."""
+        return self._ramp
+
     def _set_cues(self, cues: Sequence[SpokenCue]) -> None:
         self.cues = sorted(cues, key=lambda c: c.frame)
         self._cue_starts = [c.frame for c in self.cues]

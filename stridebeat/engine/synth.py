@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stridebeat.errors import SoundError
-from stridebeat.paths import data_dir
+from stridebeat.paths import data_dir, user_path
 from stridebeat.tomlfile import regular_file
 
 Wave = NDArray[np.float32]
@@ -34,7 +34,7 @@ def sound_names() -> list[str]:
 def load_sound(spec: str, rate: int) -> Wave:
     """A built-in sound by name or a WAV/FLAC/OGG path, as mono float32 at ``rate``."""
     builtin = data_dir("sounds") / f"{spec}.wav"
-    path = builtin if "/" not in spec and builtin.is_file() else Path(spec).expanduser()
+    path = builtin if "/" not in spec and builtin.is_file() else user_path(spec)
     choices = f"use one of {', '.join(sound_names())} or the path of a WAV file"
     if not path.exists():
         raise SoundError(f"no sound {spec!r}: {choices}")

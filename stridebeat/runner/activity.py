@@ -39,7 +39,7 @@ from stridebeat.runner.fit import looks_like_fit, read_fit
 from stridebeat.runner.gpx_tcx import read_gpx_tcx
 from stridebeat.runner.track import Point, Track
 from stridebeat.tomlfile import byte_size, read_bytes
-from stridebeat.units import ACTIVITY_RUNNING_SPM
+from stridebeat.units import ACTIVITY_RUNNING_SPM, STEPS_PER_STRIDE
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 24-hour run recorded every second is far smaller
 MAX_INTERVAL_S = 10.0  # a sample stands for at most this long: longer gaps are pauses
@@ -233,9 +233,9 @@ def _cadence_unit(track: Track, samples: Sequence[_Sample], where: str) -> tuple
     upper = _weighted_quantile(moving, DETECT_QUANTILE)
     if upper < STRIDES_BELOW:
         if track.format == "FIT":
-            return 2.0, "FIT cadence is strides per minute: doubled to steps"
+            return STEPS_PER_STRIDE, "FIT cadence is strides per minute: doubled to steps"
         return (
-            2.0,
+            STEPS_PER_STRIDE,
             f"{track.label} is strides per minute (running at about {upper:.0f}): doubled to steps",
         )
     if upper > ACTIVITY_RUNNING_SPM.high:

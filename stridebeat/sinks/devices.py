@@ -8,7 +8,7 @@ matches nothing) that points to ``render``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,11 @@ class OutputDevice:
     default_rate: int
     is_default: bool = False
 
+    @property
+    def full_name(self) -> str:
+        """ "name, host API", as sounddevice prints and matches it."""
+        return f"{self.name}, {self.host_api}"
+
 
 def output_devices() -> list[OutputDevice]:
     """Every device that can play, as PortAudio sees it now."""
@@ -71,23 +76,57 @@ def output_devices() -> list[OutputDevice]:
 
 
 def find_device(wanted: str | None) -> OutputDevice:
-    """The output to play on: an index, a part of a device's name, or the default."""
+    """The output to play on: as ``match_device`` finds it, or the default."""
     devices = output_devices()
     if not devices:
         raise DeviceError(f"no sound output device found; {RENDER_HINT}")
-    if wanted is None or wanted == "":
+    if wanted is None or wanted.strip() == "":
         return next((d for d in devices if d.is_default), devices[0])
-    if wanted.isdigit():
-        matches = [d for d in devices if d.index == int(wanted)]
+    return match_device(wanted, devices)
+
+
+def match_device(wanted: str, devices: Sequence[OutputDevice]) -> OutputDevice:
+    """The device ``wanted`` names, by sounddevice's rules, or an InputError listing them.
+
+    A number is a device's index. Otherwise the words of ``wanted`` must appear in that
+    order, ignoring case, in the device's "name, host API" (what ``python -m sounddevice``
+    and ``stridebeat devices`` print); when several devices match, one whose name or
+    "name, host API" is exactly ``wanted`` wins, and otherwise it is ambiguous.
+    """
+    text = wanted.strip()
+    if text.isdigit():
+        matches = [d for d in devices if d.index == int(text)]
     else:
-        matches = [d for d in devices if wanted.lower() in f"{d.name} {d.host_api}".lower()]
-    if not matches:
-        listing = "; ".join(f"{d.index}: {d.name} ({d.host_api})" for d in devices)
+        words = text.lower().split()
+        matches = [d for d in devices if _in_order(words, d.full_name.lower())]
+    if len(matches) == 1:
+        return matches[0]
+    exact = [d for d in matches if text.lower() in (d.name.lower(), d.full_name.lower())]
+    if len(exact) == 1:
+        return exact[0]
+    how = "Give --device its number or \"name, host API\" as 'stridebeat devices' shows it"
+    if matches:
         raise InputError(
-            f"no output device matches {wanted!r}. Available: {listing}. "
-            f"Give --device a number or part of a name, or {RENDER_HINT}"
+            f"{wanted!r} matches {len(matches)} output devices: {_listing(matches)}. {how}"
         )
-    return matches[0]
+    raise InputError(
+        f"no output device matches {wanted!r}. Available: {_listing(devices)}. {how}, "
+        f"or {RENDER_HINT}"
+    )
+
+
+def _in_order(words: Sequence[str], text: str) -> bool:
+    position = 0
+    for word in words:
+        position = text.find(word, position)
+        if position < 0:
+            return False
+        position += len(word)
+    return True
+
+
+def _listing(devices: Sequence[OutputDevice]) -> str:
+    return "; ".join(f"{d.index}: {d.full_name}" for d in devices)
 
 
 class OutputStream:
@@ -143,10 +182,11 @@ def play_file(path: Path) -> None:
     play_wave(data, rate)
 
 
-def play_wave(wave: NDArray[np.float32], rate: int) -> None:
-    """Play a short array (frames, or frames × channels) and wait until it ends."""
+def play_wave(wave: NDArray[np.float32], rate: int, wanted: str | None = None) -> None:
+    """Play a short array (frames, or frames × channels) on ``wanted`` (as ``find_device``
+    takes it; None: the default output) and wait until it ends."""
     sd = load_sounddevice()
-    device = find_device(None)
+    device = find_device(wanted)
     try:
         sd.play(wave, rate, device=device.index)
         sd.wait()

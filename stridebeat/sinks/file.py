@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from stridebeat.engine.render import Renderer
 from stridebeat.errors import InputError, OutputError
 from stridebeat.files import publish, temp_beside
-from stridebeat.sinks.tags import Tags, embed_lyrics, set_info
+from stridebeat.sinks.tags import Tags, embed_extras, set_info
 from stridebeat.tomlfile import byte_size
 
 # extension -> (libsndfile format, subtype)
@@ -202,7 +202,7 @@ class AudioFileSink:
         try:
             self._file.close()
             if self.tags is not None:
-                embed_lyrics(self._tmp, self.format, self.tags.lyrics)
+                embed_extras(self._tmp, self.format, self.tags)
             publish(self._tmp, self.path)
         except (RuntimeError, OSError) as exc:
             self._discard()

@@ -4,7 +4,9 @@ A producer thread renders a little ahead (about 100 ms) into a ring buffer; Port
 callback only copies from it. The callback allocates no arrays, reads no files, takes no
 locks and always fills the whole buffer (with silence where the producer fell behind: an
 underrun, counted). Controls (cadence, pause, cue mute) are requests the producer carries
-out at the next frame it renders, so a change is heard within the read-ahead.
+out at the next frame it renders, so a change is heard within the read-ahead. A phrase asked
+for while playing (the spoken status) is synthesised by the ``say`` callback on a worker
+thread and mixed in like a cue at the next frame where no cue speaks.
 
 The player knows nothing of cue scripts or speech: after a cadence change it asks the
 ``cues_for`` callback it was given (by whoever placed the cues) for the cues of the changed
@@ -18,7 +20,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,8 +27,11 @@ from numpy.typing import NDArray
 
 from stridebeat.engine.render import Renderer, SpokenCue
 from stridebeat.engine.timeline import Timeline
-from stridebeat.errors import DeviceError
+from stridebeat.errors import DeviceError, StridebeatError
 from stridebeat.sinks.devices import DEFAULT_LATENCY, RENDER_HINT, OutputDevice, OutputStream
+from stridebeat.sinks.live_cues import LiveCues, Say, SpokenCuesFor
+from stridebeat.sinks.live_status import Status as Status
+from stridebeat.sinks.live_status import Summary as Summary
 
 # How far the producer renders ahead of the callback: a key press is heard this much plus the
 # output latency later (75 + 50 ms), and the producer has this much slack before an underrun.
@@ -36,44 +40,12 @@ FADE_SECONDS = 0.03  # Ctrl-C fades out over this long
 STALL_SECONDS = 2.0  # no callback for this long while playing: the device is gone
 
 
-@dataclass(frozen=True)
-class Status:
-    """A snapshot of live play for the status line."""
-
-    frame: int  # frames handed to the device so far (from the session's start)
-    length: int
-    rate: int
-    cadence: float | None
-    block: str
-    next_cue: tuple[int, str] | None
-    underruns: int
-    paused: bool
-    cues_muted: bool
-
-
-@dataclass(frozen=True)
-class Summary:
-    start: int
-    frame: int
-    rate: int
-    cadence: float | None
-    underruns: int
-    finished: bool
-
-    @property
-    def seconds_played(self) -> float:
-        return (self.frame - self.start) / self.rate
-
-
-# Given the renderer after a live cadence change, the spoken cues placed afresh for it.
-SpokenCuesFor = Callable[[Renderer], list[SpokenCue]]
-
-
 class LivePlayer:
     """Plays a renderer's audio on an output device, with live controls.
 
     It provides what controls ask of live play (``stridebeat.controls.interface.LiveControl``):
-    ``toggle_pause``, ``change_cadence``, ``toggle_cues`` and ``status``, from any thread.
+    ``toggle_pause``, ``change_cadence``, ``toggle_cues``, ``next_block``, ``speak``, ``stop``
+    and ``status``, from any thread.
     """
 
     def __init__(
@@ -85,6 +57,7 @@ class LivePlayer:
         blocksize: int = 0,
         latency: float | str = DEFAULT_LATENCY,
         cues_for: SpokenCuesFor | None = None,
+        say: Say | None = None,
     ) -> None:
         self.renderer = renderer
         self.device = device
@@ -93,17 +66,17 @@ class LivePlayer:
         self.blocksize = blocksize
         self.latency = latency
         self._cues_for = cues_for
-        self._chunk = max(blocksize, 256) if blocksize else 512
-        self._capacity = max(round(AHEAD_SECONDS * self.rate), 2 * self._chunk)
-        self._ring = np.zeros((self._capacity, self.channels), dtype=np.float32)
-        self._block = np.zeros((self._chunk, self.channels), dtype=np.float32)
+        self._say = say
+        self.chunk = max(blocksize, 256) if blocksize else 512
+        self.capacity = max(round(AHEAD_SECONDS * self.rate), 2 * self.chunk)
+        self._ring = np.zeros((self.capacity, self.channels), dtype=np.float32)
+        self._block = np.zeros((self.chunk, self.channels), dtype=np.float32)
         self._fade = np.linspace(
             1.0, 0.0, max(round(FADE_SECONDS * self.rate), 1), dtype=np.float32
         )
         self.start = start
         # written by the producer only / read by the callback only (plain ints: no locks)
-        self._written = start
-        self._read = start
+        self._written = self._read = start
         self._producer_done = False
         self._paused = False
         self._resuming = False
@@ -114,17 +87,19 @@ class LivePlayer:
         self.callback_seconds = np.zeros(1 << 16, dtype=np.float64)
         self.callbacks = 0
         self.first_sound: float | None = None
+        self.producer_wait_seconds = 0.0  # play()'s wait for the ring to fill, at the start
         self._last_callback = 0.0
         # requests from the controls, carried out by the producer
         self._requests: deque[tuple[str, float, float]] = deque()
-        # cues placed for a changed timeline by the cue worker, taken by the producer
-        self._placed: deque[tuple[Timeline, list[SpokenCue]]] = deque()
-        self.cues_muted = False
-        self._spoken = renderer.cues
+        # cues the workers made for a changed timeline (None: a phrase asked for), to take
+        self._placed: deque[tuple[Timeline | None, list[SpokenCue]]] = deque()
+        self._cues = LiveCues(renderer.cues)
+        self._jump: tuple[int, int] | None = None  # (frame, after callback n) of a block skip
         self.key_delays: list[float] = []  # seconds from a cadence request to its first frame
         self.changes: list[tuple[int, float]] = []  # (frame, spm added) of each cadence change
         self._placing_cues = threading.Lock()  # one cue worker at a time: Speech is not shared
         self._stop = threading.Event()
+        self._stop_asked = threading.Event()
         self._error: BaseException | None = None
 
     # --- controls (any thread) -------------------------------------------------------------
@@ -137,9 +112,45 @@ class LivePlayer:
         """Pause, or resume on the first beat at or after where the sound stopped."""
         self._requests.append(("pause", 0.0, time.perf_counter()))
 
+    def pause(self) -> None:
+        """Pause (nothing if paused already)."""
+        self._requests.append(("pause-on", 0.0, time.perf_counter()))
+
+    def resume(self) -> None:
+        """Resume on a beat (nothing if playing already)."""
+        self._requests.append(("pause-off", 0.0, time.perf_counter()))
+
     def toggle_cues(self) -> None:
         """Mute the spoken cues, or bring them back."""
         self._requests.append(("cues", 0.0, time.perf_counter()))
+
+    def next_block(self) -> None:
+        """Go on at the start of the next block (the last block: nothing happens)."""
+        self._requests.append(("next", 0.0, time.perf_counter()))
+
+    def speak(self, text: str) -> None:
+        """Say ``text`` soon, over the clicks like a cue (nothing without speech)."""
+        say = self._say
+        if say is None:
+            return
+
+        def work() -> None:
+            try:
+                with self._placing_cues:
+                    wave = say(text)
+            except StridebeatError:
+                return  # no speech now: the run goes on without the phrase
+            except BaseException as exc:  # reported by the main thread
+                self._error = exc
+                return
+            if wave is not None:
+                self._placed.append((None, [SpokenCue(0, wave, text)]))
+
+        threading.Thread(target=work, name="stridebeat-say", daemon=True).start()
+
+    def stop(self) -> None:
+        """End the session as a normal stop: fade out, and ``play`` returns its summary."""
+        self._stop_asked.set()
 
     def status(self) -> Status:
         """Where play is now, for a status line or a remote control."""
@@ -178,11 +189,15 @@ class LivePlayer:
             self._stop.set()
             raise
         try:
+            waiting = time.perf_counter()
             self._wait_for_producer()
             self._last_callback = time.perf_counter()
+            self.producer_wait_seconds = self._last_callback - waiting
             stream.start()
             while not self._ended():
-                time.sleep(poll)
+                if self._stop_asked.wait(poll):
+                    self._fade_out()
+                    break
                 if self._error is not None:
                     raise self._error
                 if not self._paused and time.perf_counter() - self._last_callback > STALL_SECONDS:
@@ -221,7 +236,7 @@ class LivePlayer:
     def _ahead(self) -> bool:
         """Whether the ring is full (less than a chunk of room left: the producer writes whole
         chunks) or holds the rest of the session: then the sound may start."""
-        wanted = min(self._capacity - self._chunk, self.renderer.length - self._read)
+        wanted = min(self.capacity - self.chunk, self.renderer.length - self._read)
         return self._written - self._read >= wanted
 
     def _fade_out(self) -> None:
@@ -244,8 +259,8 @@ class LivePlayer:
             read = self._read
             count = min(frames, max(self._written - read, 0))
             if count:
-                at = read % self._capacity
-                first = min(count, self._capacity - at)
+                at = read % self.capacity
+                first = min(count, self.capacity - at)
                 outdata[:first] = self._ring[at : at + first]
                 if first < count:
                     outdata[first:count] = self._ring[: count - first]
@@ -276,14 +291,18 @@ class LivePlayer:
 
     def _produce(self) -> None:
         try:
-            period = self._chunk / self.rate
+            period = self.chunk / self.rate
             while not self._stop.is_set():
                 self._handle_requests()
+                if self._jump is not None and self.callbacks >= self._jump[1]:
+                    self._written = self._read = self._jump[0]  # the callback has paused
+                    self._jump = None
+                    self._resuming = True
                 if self._paused and not self._resuming:
                     time.sleep(period)
                     continue
-                space = self._capacity - (self._written - self._read)
-                count = min(self._chunk, self.renderer.length - self._written)
+                space = self.capacity - (self._written - self._read)
+                count = min(self.chunk, self.renderer.length - self._written)
                 if count <= 0:
                     self._producer_done = True
                     return
@@ -292,8 +311,8 @@ class LivePlayer:
                     continue
                 block = self._block[:count]
                 self.renderer.render(self._written, block)
-                at = self._written % self._capacity
-                first = min(count, self._capacity - at)
+                at = self._written % self.capacity
+                first = min(count, self.capacity - at)
                 self._ring[at : at + first] = block[:first]
                 self._ring[: count - first] = block[first:]
                 self._written += count
@@ -305,8 +324,12 @@ class LivePlayer:
     def _handle_requests(self) -> None:
         while self._placed:
             timeline, cues = self._placed.popleft()
-            if timeline is self.renderer.timeline:  # not overtaken by a later change
-                self._take_new_cues(cues)
+            if timeline is None:
+                self._cues.ask(self._written + self.renderer.duck_frames, cues[0])  # ducks whole
+                self._use_cues()
+            elif timeline is self.renderer.timeline:  # not overtaken by a later change
+                self._cues.replace_from(self._written, cues)
+                self._use_cues()
         while self._requests:
             kind, value, asked = self._requests.popleft()
             if kind == "cadence":
@@ -317,14 +340,17 @@ class LivePlayer:
                 if self._cues_for is not None:
                     self._start_placing_cues(self._cues_for, self.renderer)
             elif kind == "cues":
-                self.cues_muted = not self.cues_muted
-                self.renderer = self.renderer.replaced(cues=[] if self.cues_muted else self._spoken)
-            elif kind == "pause":
-                if self._paused:
+                self._cues.toggle_mute()
+                self._use_cues()
+            elif kind == "next":
+                self._skip_block()
+            elif kind in ("pause", "pause-on", "pause-off"):
+                wanted = not self._paused if kind == "pause" else kind == "pause-on"
+                if self._paused and not wanted:
                     if not self._resuming:
                         self._resume()
-                else:
-                    self._paused = True
+                elif wanted:
+                    self._paused, self._resuming = True, False
 
     def _resume(self) -> None:
         """Start again from the first beat at or after where the sound stopped."""
@@ -352,12 +378,23 @@ class LivePlayer:
 
         threading.Thread(target=work, name="stridebeat-cues", daemon=True).start()
 
-    def _take_new_cues(self, cues: list[SpokenCue]) -> None:
-        """Cues for the new cadence from the next frame on; a phrase already speaking ends."""
-        frame = self._written
-        kept = [c for c in self._spoken if c.frame < frame]
-        speaking_until = max((c.frame + len(c.wave) for c in kept), default=frame)
-        fresh = [c for c in cues if c.frame >= max(frame, speaking_until)]
-        self._spoken = kept + fresh
-        if not self.cues_muted:
-            self.renderer = self.renderer.replaced(cues=self._spoken)
+    @property
+    def cues_muted(self) -> bool:
+        return self._cues.muted
+
+    def _use_cues(self) -> None:
+        self.renderer = self.renderer.replaced(cues=self._cues.mixed())
+
+    def _skip_block(self) -> None:
+        """Go on at the next block's start, its read-ahead filled first as after a pause."""
+        timeline = self.renderer.timeline
+        index = timeline.span_index_at(self._read)  # -1 without spans
+        if index + 1 >= len(timeline.spans):
+            return
+        frame = timeline.spans[index + 1].start
+        if self._paused and not self._resuming:
+            self._written = self._read = frame  # resuming plays on from there
+            return
+        # silence first; once the callback has surely seen it, move (see _produce)
+        self._paused, self._resuming = True, False
+        self._jump = (frame, self.callbacks + 2)

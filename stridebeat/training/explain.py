@@ -1,4 +1,12 @@
-"""Why the plan's defaults are what they are: the text of ``stridebeat plan explain``."""
+"""Why the plan's defaults are what they are: the text of ``stridebeat plan explain``, and
+the chart of cadence by week that ``plan show`` ends with (and its ``--json`` records)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stridebeat.training.plan import Plan, PlannedSession
 
 EXPLANATION = """\
 Why the plan looks the way it does
@@ -114,3 +122,33 @@ Fresh cues, true numbers
 This is not medical advice. If something hurts, ease off; if it persists, see a
 physiotherapist or a running coach.
 """
+
+
+def cadence_chart(made: Plan, width: int = 40) -> str:
+    """Cadence by week as horizontal bars, from just under the first week's cadence."""
+    low = min(made.week_cadences) - 2
+    high = max(made.week_cadences)
+    lines = ["Cadence by week"]
+    for week, spm in enumerate(made.week_cadences, start=1):
+        bar = "█" * max(1, round((spm - low) / max(high - low, 1) * width))
+        held = " held" if week in made.held_weeks else ""
+        lines.append(f" w{week:<2} {spm:>3} {bar}{held}")
+    return "\n".join(lines)
+
+
+def session_record(session: PlannedSession, missed: bool, held: bool) -> dict[str, object]:
+    """One session of ``plan show --json``."""
+    return {
+        "week": session.week,
+        "session": session.number,
+        "date": session.date.isoformat(),
+        "kind": session.kind,
+        "cadence_spm": session.cadence_spm,
+        "minutes": round(session.minutes, 1),
+        "metronome_share": round(session.metronome_share, 3),
+        "retention_check": session.retention_check,
+        "stance_check": session.stance_check,
+        "hip_drop": session.hip_drop,
+        "missed": missed,
+        "held": held,
+    }

@@ -364,3 +364,25 @@ def test_a_bad_file_in_a_folder_is_skipped_with_a_warning(
     assert code == 0, output
     assert any("a-broken.mp3" in r.getMessage() and "skipped" in r.getMessage()
                for r in caplog.records)  # fmt: skip
+
+
+def test_plan_init_remembers_the_music_folder(
+    runner: CliRunner, tracks: dict[str, Path], tmp_path: Path
+) -> None:
+    from stridebeat.music.settings import MusicSettings
+    from stridebeat.training.planfile import load_plan, plan_path
+
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    refused = runner.invoke(cli, ["plan", "init", "--baseline", "162", "--music", str(empty)])
+    assert refused.exit_code == 2 and "holds no music files" in refused.output
+    assert not plan_path().exists()
+    folder = tracks["run"].parent
+    made = runner.invoke(cli, ["plan", "init", "--baseline", "162", "--music", str(folder)])
+    assert made.exit_code == 0, made.output
+    remembered = load_plan(plan_path()).settings.music
+    assert remembered == str(folder.resolve())
+    given = MusicSettings(None, 40, match=False).or_from_plan(remembered)
+    assert given == MusicSettings(folder.resolve(), 40, match=False)
+    own = MusicSettings(tracks["run"]).or_from_plan(remembered)
+    assert own.source == tracks["run"]  # --music wins over the plan's folder

@@ -12,7 +12,7 @@ from stridebeat.music.settings import MusicSettings
 from stridebeat.prepare import Request, prepare
 from stridebeat.sinks.devices import find_device
 from stridebeat.sinks.live import LivePlayer
-from tests.jack import RATE, Capture, align
+from tests.jack import OUTPUT, RATE, Capture, align
 from tests.music_maker import drum_track, write
 
 
@@ -24,7 +24,7 @@ def test_live_music_is_the_rendered_music(jack_server: str, tmp_path: Path) -> N
     renderer = prepared.renderer
     assert renderer.channels == 2
     with Capture(jack_server, 2, 10) as capture:
-        summary = LivePlayer(renderer, find_device("JACK"), blocksize=256).play()
+        summary = LivePlayer(renderer, find_device(OUTPUT), blocksize=256).play()
     assert summary.finished and summary.underruns == 0
     expected = np.zeros((renderer.length, 2), np.float32)
     again = prepare(request, ClickSound("wood", 0.5), 0, RATE, SpeechSettings()).renderer

@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 extras=""
-debs=(libportaudio2 espeak-ng)  # PortAudio for live play; espeak-ng speaks the cues
+debs=(libportaudio2 espeak-ng rubberband-cli)  # PortAudio for live play; espeak-ng speaks the cues;
+# Rubber Band (a GPL program, run as a separate process) stretches music onto the steps
 if [[ "${1:-}" == "--test" ]]; then
   extras="[dev]"
   debs+=(jackd2)  # the live tests play into a JACK server with its dummy driver

@@ -31,6 +31,7 @@ from stridebeat.engine.render import ClickSound
 from stridebeat.engine.session import Session
 from stridebeat.errors import InputError, OutputError, StridebeatError
 from stridebeat.files import remove_parts_of, write_bytes_atomically, write_text_atomically
+from stridebeat.music.settings import MusicSettings
 from stridebeat.prepare import Prepared, Request, prepare
 from stridebeat.sinks.file import FORMATS as AUDIO_FORMATS
 from stridebeat.sinks.file import render_to_file
@@ -66,6 +67,7 @@ class ExportOptions:
     accent: int = 0
     rate: int = 44100
     speech: SpeechSettings = SpeechSettings()
+    music: MusicSettings | None = None  # the runner's music under each session
     album: str = PLAN_ALBUM
 
 
@@ -365,8 +367,8 @@ def _render_track(track: Track, folder: Path, options: ExportOptions) -> tuple[i
     """Render one track (in a worker process); a failure comes back as (exit code, message)."""
     try:
         prepared = prepare(
-            Request(session=track.session), options.click, options.accent, options.rate,
-            options.speech,
+            Request(session=track.session, music=options.music), options.click, options.accent,
+            options.rate, options.speech,
         )  # fmt: skip
         tags = Tags(track.title, options.album, track.number)
         write_rendering(prepared, folder / _file_name(track, options), tags=tags)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,11 +15,13 @@ from stridebeat.engine.render import ClickSound, Renderer, SpokenCue
 from stridebeat.engine.session import Session
 from stridebeat.engine.synth import Wave
 from stridebeat.errors import InputError
+from stridebeat.music.settings import MusicSettings
 from stridebeat.units import LONGEST_SESSION_SECONDS
 
 if TYPE_CHECKING:
     from stridebeat.cues.schedule import Cue
     from stridebeat.cues.speech import Speech
+    from stridebeat.engine.timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Request:
     cues: tuple[str, ...] = ()
     open_ended: bool = False  # --spm without --duration plays until stopped (live only)
     session: Session | None = None  # a session already in hand (a plan's), instead of a file
+    music: MusicSettings | None = None  # the runner's tracks under the click
 
     @property
     def plays_until_stopped(self) -> bool:
@@ -95,7 +98,8 @@ def prepare(
     wanted = requested_session(request)
     say = _sayer(speech, rate)
     if wanted is not None and not _names_cues(request, wanted):
-        return Prepared(wanted, Renderer(Timeline(wanted, rate, accent), click), (), False, say=say)
+        timeline = Timeline(wanted, rate, accent)
+        return Prepared(wanted, _renderer(request, timeline, click), (), False, say=say)
 
     # only sessions with cues need the cue machinery (and its import time)
     from stridebeat.cues.audio import CueSounds
@@ -107,12 +111,12 @@ def prepare(
     session, block_scripts = assemble(wanted, given, scripts)
     timeline = Timeline(session, rate, accent)
     if not any(block_scripts):
-        return Prepared(session, Renderer(timeline, click), (), False, say=say)
+        return Prepared(session, _renderer(request, timeline, click), (), False, say=say)
 
     sounds = CueSounds(rate, _speech(speech), speech.rate_wpm)
     open_end = request.plays_until_stopped
     cues = schedule_cues(timeline, block_scripts, sounds.measure, open_end)
-    renderer = Renderer(timeline, click, sounds.spoken(cues))
+    renderer = _renderer(request, timeline, click, sounds.spoken(cues))
 
     def cues_for(changed: Renderer) -> list[SpokenCue]:
         placed = schedule_cues(changed.timeline, block_scripts, sounds.measure, open_end)
@@ -124,6 +128,20 @@ def prepare(
     return Prepared(
         session, renderer, cues, speech.enabled, cues_for, say_with_cues if say else None
     )
+
+
+def _renderer(
+    request: Request, timeline: Timeline, click: ClickSound, cues: Sequence[SpokenCue] = ()
+) -> Renderer:
+    """The renderer, with the runner's music stretched onto the timeline's steps if asked."""
+    music = request.music
+    source = None if music is None else music.source
+    if music is None or source is None:
+        return Renderer(timeline, click, cues)
+    from stridebeat.music.setup import music_bed
+
+    bed = music_bed(source, timeline, music.volume, music.match)
+    return Renderer(timeline, click, cues, bed)
 
 
 def _names_cues(request: Request, session: Session) -> bool:

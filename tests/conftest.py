@@ -18,7 +18,12 @@ def _app_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     """Keep every test's app folder (config, cache, history) out of the real home."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("STRIDEBEAT_HOME", str(home))
-    for name in ("STRIDEBEAT_SOUND", "STRIDEBEAT_VOLUME", "STRIDEBEAT_SAMPLE_RATE"):
+    for name in (
+        "STRIDEBEAT_SOUND",
+        "STRIDEBEAT_VOLUME",
+        "STRIDEBEAT_SAMPLE_RATE",
+        "STRIDEBEAT_MUSIC",
+    ):
         monkeypatch.delenv(name, raising=False)
     # the tests that want a session bus start their own (tests/dbus.py)
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)

@@ -23,16 +23,18 @@ ALLOWED: dict[str, set[str]] = {
     "ground": set(),
     "engine": {"ground"},
     "cues": {"ground", "engine"},
+    "music": {"ground", "engine"},
     "sinks": {"ground", "engine"},
     "controls": {"ground"},
     "runner": {"ground"},
     "training": {"ground", "engine", "runner"},
-    "prepare": {"ground", "engine", "cues"},
-    "export": {"ground", "engine", "cues", "sinks", "prepare"},
+    "prepare": {"ground", "engine", "cues", "music"},
+    "export": {"ground", "engine", "cues", "sinks", "prepare", "music"},
     "cli": {
         "ground",
         "engine",
         "cues",
+        "music",
         "sinks",
         "controls",
         "runner",
@@ -41,7 +43,17 @@ ALLOWED: dict[str, set[str]] = {
         "export",
         "api",
     },  # fmt: skip
-    "api": {"ground", "engine", "cues", "sinks", "runner", "training", "prepare", "export"},
+    "api": {
+        "ground",
+        "engine",
+        "cues",
+        "music",
+        "sinks",
+        "runner",
+        "training",
+        "prepare",
+        "export",
+    },
 }
 # third-party libraries that belong to one place only
 ONLY_IN = {

@@ -212,7 +212,8 @@ def test_every_long_option_can_be_set_in_its_command_table(
     assert re.search(rf"^{key} = .*# config\.toml:2$", result.output, re.MULTILINE), result.output
 
 
-PATH_SETTINGS: set[str] = set()  # path options that make sense as a default every time
+# path options that make sense as a default every time: the music folder to run to
+PATH_SETTINGS: set[str] = {"music"}
 
 
 def test_every_path_option_is_decided() -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from stridebeat.cli.music import music_options
 from stridebeat.cli.options import (
     FILE_RATE,
     MAX_FILE_SECONDS,
@@ -25,6 +26,7 @@ from stridebeat.cli.options import (
 from stridebeat.cli.terminal import print_cues, progress, terminate_as_exit
 from stridebeat.cues.settings import SpeechSettings
 from stridebeat.errors import InputError, StridebeatError
+from stridebeat.music.settings import MusicSettings
 from stridebeat.units import format_clock
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     help="File to write: .wav (16-bit), .flac, .ogg or .mp3.",
 )
 @sound_options
+@music_options
 @click.option("--no-lyrics", is_flag=True, help="No lyrics: no .lrc file, none in the tags.")
 def render(
     session_file: Path | None,
@@ -50,6 +53,7 @@ def render(
     cues: tuple[str, ...],
     output: Path,
     sound: Sound,
+    music: MusicSettings,
     no_lyrics: bool,
 ) -> None:
     """Render a session to an audio file to carry on a phone.
@@ -61,6 +65,7 @@ def render(
       stridebeat render --spm 172 --duration 20m --cues glutes,cadence -o run.mp3
       stridebeat render --cues activation -o warmup.mp3
       stridebeat render examples/session.toml -o session.mp3
+      stridebeat render --spm 172 --duration 30m --music ~/Music/runs -o run.mp3
 
     The first click starts at the file's first sample; every click sits at its exact
     position, however long the file. The file appears only when complete. With cues, a
@@ -69,7 +74,8 @@ def render(
     """
     from stridebeat.prepare import Request
 
-    render_request(Request(session_file, spm, ramp, duration, cues), sound, output, not no_lyrics)
+    request = Request(session_file, spm, ramp, duration, cues, music=music)
+    render_request(request, sound, output, not no_lyrics)
 
 
 def files_to_keep(inputs: Mapping[Path, str] | None = None) -> dict[Path, str]:
@@ -95,6 +101,8 @@ def request_inputs(request: Request, sound: Sound) -> dict[Path, str]:
     click_path = Path(sound.click.sound)
     if click_path.is_file():
         found[click_path] = "the click sound given to --sound"
+    if request.music is not None and request.music.source and request.music.source.is_file():
+        found[request.music.source] = "the music given to --music"
     for name in request.cues:
         if Path(name).is_file():
             found[Path(name)] = "a cue script given to --cues"

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 import click
 
 from stridebeat.cli.live_options import Live, live_options
+from stridebeat.cli.music import music_options
 from stridebeat.cli.options import Sound, session_options, sound_options
 from stridebeat.cli.remote import remote_controls, terminal
 from stridebeat.cli.terminal import interrupted_exit_code
+from stridebeat.music.settings import MusicSettings
 from stridebeat.units import format_clock
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 @click.command()
 @session_options
 @sound_options
+@music_options
 @live_options
 def play(
     session_file: Path | None,
@@ -34,6 +37,7 @@ def play(
     duration: float | None,
     cues: tuple[str, ...],
     sound: Sound,
+    music: MusicSettings,
     live: Live,
 ) -> None:
     """Play a session live, e.g. into earbuds while you run.
@@ -43,6 +47,7 @@ def play(
       stridebeat play --spm 172                      until you press q
       stridebeat play --ramp 165:172 --duration 20m --cues glutes,cadence
       stridebeat play session.toml --start-at 12:30  resume a run part-way
+      stridebeat play --spm 170 --duration 30m --music ~/Music/runs
 
     \b
     Keys (on a terminal): space pause/resume, + and - cadence by 1 spm,
@@ -55,7 +60,7 @@ def play(
     """
     from stridebeat.prepare import Request
 
-    request = Request(session_file, spm, ramp, duration, cues, open_ended=True)
+    request = Request(session_file, spm, ramp, duration, cues, open_ended=True, music=music)
     play_live(request, sound, live)
 
 
@@ -106,6 +111,10 @@ def run_live(
             raise click.BadParameter(f"the session is only {total} long", param_hint="--start-at")
         beats = renderer.timeline.clicks_between(start, renderer.length)
         start = int(beats.positions[0]) if len(beats) else start
+    if renderer.music is not None:  # stretch the first piece of music before the sound starts
+        import numpy as np
+
+        renderer.render(start, np.zeros((256, renderer.channels), np.float32))
     interactive = terminal()
     player = LivePlayer(
         renderer,

@@ -15,10 +15,13 @@ import click
 from stridebeat.cli.files import files_to_keep, render_request, request_inputs
 from stridebeat.cli.live import play_live
 from stridebeat.cli.live_options import Live, live_options
+from stridebeat.cli.music import music_options, plan_music_option, remembered_music
 from stridebeat.cli.options import FILE_RATE, Sound, converter, sound_options
 from stridebeat.cli.terminal import progress, terminate_as_exit
 from stridebeat.cli.watch import fit_option, run_today, watch_files, watch_option, write_fit
 from stridebeat.errors import InputError
+from stridebeat.music.settings import MusicSettings
+from stridebeat.training.explain import session_record
 from stridebeat.training.progression import (
     DEFAULT_RUN_DAYS,
     DEFAULT_STRENGTH_DAYS,
@@ -104,6 +107,7 @@ def plan() -> None:
     metavar="DATE",
     help="First day (default today; at most a year before or after it).",
 )
+@plan_music_option
 @click.option("--force", is_flag=True, help="Replace an existing plan.")
 def plan_init(
     baseline: float | None,
@@ -112,6 +116,7 @@ def plan_init(
     days: int,
     strength_days: int,
     start: dt.date | None,
+    music: Path | None,
     force: bool,
 ) -> None:
     """Make a plan from your baseline cadence and write it to your stridebeat folder.
@@ -120,6 +125,7 @@ def plan_init(
     Examples:
       stridebeat plan init --baseline 162
       stridebeat plan init --baseline 158 --target +10% --days 4 --start 2026-12-01
+      stridebeat plan init --baseline 162 --music ~/Music/runs
     """
     from stridebeat.training.plan import make_plan
     from stridebeat.training.planfile import plan_path, save_plan
@@ -146,6 +152,7 @@ def plan_init(
             run_days=days,
             strength_days=strength_days,
             start=start or local_today(),
+            music=remembered_music(music),
         )
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,7 +181,7 @@ def plan_show(as_json: bool) -> None:
     missed = set(found.missed)
     if as_json:
         records = [
-            _record(s, (s.week, s.number) in missed, s.week in made.held_weeks)
+            session_record(s, (s.week, s.number) in missed, s.week in made.held_weeks)
             for s in made.sessions
         ]
         click.echo(json.dumps(records, indent=1))
@@ -210,23 +217,6 @@ def plan_show(as_json: bool) -> None:
     click.echo(cadence_chart(made))
 
 
-def _record(session: PlannedSession, missed: bool, held: bool) -> dict[str, object]:
-    return {
-        "week": session.week,
-        "session": session.number,
-        "date": session.date.isoformat(),
-        "kind": session.kind,
-        "cadence_spm": session.cadence_spm,
-        "minutes": round(session.minutes, 1),
-        "metronome_share": round(session.metronome_share, 3),
-        "retention_check": session.retention_check,
-        "stance_check": session.stance_check,
-        "hip_drop": session.hip_drop,
-        "missed": missed,
-        "held": held,
-    }
-
-
 def _share(share: float) -> str:
     return "continuous" if share >= 1 else f"{share:.0%} of the time"
 
@@ -257,9 +247,16 @@ def plan_explain() -> None:
 )
 @watch_option
 @sound_options
-def plan_export(folder: Path, fmt: str, jobs: int | None, watch: bool, sound: Sound) -> None:
+@music_options
+def plan_export(
+    folder: Path, fmt: str, jobs: int | None, watch: bool, sound: Sound, music: MusicSettings
+) -> None:
     """Render every session of the plan to files for a phone, with lyrics, chapters and a
     playlist (--watch: and a FIT workout of each run for a watch).
+
+    \b
+    Examples:
+      stridebeat plan export ~/phone-runs --format ogg --music ~/Music/runs
 
     Running it again only renders what changed, and removes files of sessions the plan no
     longer has.
@@ -282,9 +279,8 @@ def plan_export(folder: Path, fmt: str, jobs: int | None, watch: bool, sound: So
     extra = watch_files([t.stem for t in tracks], made.sessions) if watch else {}
     for name in [*(f"{track.stem}.{fmt}" for track in tracks), *extra]:
         check_output(folder / name, keep, option=None)
-    options = ExportOptions(
-        fmt, sound.click, sound.accent, sound.sample_rate or FILE_RATE, sound.speech
-    )
+    rate, under = sound.sample_rate or FILE_RATE, music.or_from_plan(made.settings.music)
+    options = ExportOptions(fmt, sound.click, sound.accent, rate, sound.speech, under)
     total = sum(t.minutes for t in tracks)
     with terminate_as_exit(), progress(round(total * 60), f"Exporting to {folder}") as step:
         report = export_tracks(tracks, folder, options, jobs or os.cpu_count() or 1,
@@ -306,8 +302,10 @@ def _stem(session: PlannedSession) -> str:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Render to a file instead.")
 @fit_option
 @sound_options
+@music_options
 @live_options
-def today(output: Path | None, fit: Path | None, sound: Sound, live: Live) -> None:
+def today(output: Path | None, fit: Path | None, sound: Sound, music: MusicSettings,
+          live: Live) -> None:  # fmt: skip
     """Play today's session of your plan (-o renders it to a file, --fit writes today's run
     as a watch workout instead: exit 2 on a rest or strength day)."""
     from stridebeat.training.plan import next_session, session_on
@@ -323,7 +321,7 @@ def today(output: Path | None, fit: Path | None, sound: Sound, live: Live) -> No
     if planned is not None:
         record = recorded_done(made, planned)
         if record is None:
-            _run(planned, output, sound, live, "today")
+            _run(planned, output, sound, music.or_from_plan(made.settings.music), live, "today")
             return
         click.echo(f"Today's session is already done ({_day(record.day)}): {dated_title(planned)}.")
     upcoming = next_session(made, day)
@@ -345,10 +343,11 @@ def today(output: Path | None, fit: Path | None, sound: Sound, live: Live) -> No
               help="Write the session as an editable session file instead.")  # fmt: skip
 @fit_option
 @sound_options
+@music_options
 @live_options
 def session(
     week: int, number: int, output: Path | None, save: Path | None, fit: Path | None,
-    sound: Sound, live: Live,
+    sound: Sound, music: MusicSettings, live: Live,
 ) -> None:  # fmt: skip
     """Play session NUMBER of week WEEK of your plan (or -o render it, or --save it).
 
@@ -361,7 +360,8 @@ def session(
     """
     from stridebeat.training.plan import find_session
 
-    planned = find_session(load_plan(), week, number)
+    made = load_plan()
+    planned = find_session(made, week, number)
     if fit is not None:
         write_fit(planned, fit, files_to_keep())
         if output is None and save is None:
@@ -378,13 +378,14 @@ def session(
         write_text_atomically(save, session_to_toml(planned.session))
         click.echo(f"Wrote {save}; play it with 'stridebeat play {save}'.")
         return
-    _run(planned, output, sound, live, "session")
+    _run(planned, output, sound, music.or_from_plan(made.settings.music), live, "session")
 
 
 def _run(
     planned: PlannedSession,
     output: Path | None,
     sound: Sound,
+    music: MusicSettings,
     live: Live,
     source: str,
 ) -> None:
@@ -392,7 +393,7 @@ def _run(
     from stridebeat.prepare import Request
 
     click.echo(dated_title(planned) + f", {planned.minutes:.0f} min.")
-    request = Request(session=planned.session)
+    request = Request(session=planned.session, music=music)
     if output is None:
         play_live(request, sound, live, source, (planned.week, planned.number))
         return

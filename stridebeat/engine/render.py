@@ -7,6 +7,7 @@ import copy
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,20 +55,35 @@ class SpokenCue:
     text: str
 
 
+class Bed(Protocol):
+    """Music (or any other backing) the renderer mixes under the clicks, ducked like them."""
+
+    def add(self, start: int, out: NDArray[np.float32]) -> None:
+        """Add frames [start, start + len(out)) into ``out`` (frames × 2)."""
+
+    def retimed(self, timeline: Timeline, frame: int) -> Bed:
+        """The backing for a timeline changed live at ``frame`` (frames before it stay)."""
+
+
 class Renderer:
     """Mixes clicks and spoken cues into any frame range of a timeline, in any order."""
 
     def __init__(
-        self, timeline: Timeline, click: ClickSound, cues: Sequence[SpokenCue] = ()
+        self,
+        timeline: Timeline,
+        click: ClickSound,
+        cues: Sequence[SpokenCue] = (),
+        music: Bed | None = None,
     ) -> None:
         self.timeline = timeline
         self.click = click
+        self.music = music
         self._set_cues(cues)
         self._ramp = max(1, round(DUCK_RAMP_SECONDS * timeline.rate))
         steps = np.arange(self._ramp, dtype=np.float32) / self._ramp
         self._duck_fall = (1 - (1 - DUCK) * steps).astype(np.float32)  # 1 down to DUCK
         self._duck_rise = (1 - (1 - DUCK) * (1 - steps)).astype(np.float32)  # and back up
-        self.channels = click.channels
+        self.channels = 2 if music is not None else click.channels
         wave = load_sound(click.sound, timeline.rate)
         self._voices = (
             ShiftedClick.of(wave, click.volume),
@@ -97,12 +113,18 @@ class Renderer:
         self._cue_starts = [c.frame for c in self.cues]
 
     def replaced(
-        self, timeline: Timeline | None = None, cues: Sequence[SpokenCue] | None = None
+        self,
+        timeline: Timeline | None = None,
+        cues: Sequence[SpokenCue] | None = None,
+        changed_at: int = 0,
     ) -> Renderer:
-        """A renderer for a changed timeline or cue list, sharing this one's click sounds."""
+        """A renderer for a changed timeline (from frame ``changed_at`` on) or cue list,
+        sharing this one's click sounds."""
         other = copy.copy(self)
         if timeline is not None:
             other.timeline = timeline
+            if self.music is not None:
+                other.music = self.music.retimed(timeline, changed_at)
         if cues is not None:
             other._set_cues(cues)
         other._buffer = np.zeros((0, self.channels), dtype=np.float32)
@@ -113,6 +135,8 @@ class Renderer:
         out.fill(0.0)
         clicks, cues = self._events(start, out.shape[0])
         self._add_clicks(start, out, clicks)
+        if self.music is not None:
+            self.music.add(start, out)
         self._mix_cues(start, out, cues)
         np.clip(out, -1.0, 1.0, out=out)
 
@@ -122,8 +146,13 @@ class Renderer:
         Most of a metronome track is silence, so only the stretches that sound are mixed
         in floating point; a lone click is copied from a table rounded the same way.
         """
-        out.fill(0)
         frames = out.shape[0]
+        if self.music is not None:  # it all sounds: mix every frame
+            mixed = self._scratch(frames)
+            self.render(start, mixed)
+            _to_pcm16(mixed, out)
+            return
+        out.fill(0)
         clicks, cues = self._events(start, frames)
         tables = self._pcm16_tables()
         for lo, hi, group, spoken in _clusters(clicks, cues, start, frames, self._ramp):

@@ -333,7 +333,7 @@ class LivePlayer:
             kind, value, asked = self._requests.popleft()
             if kind == "cadence":
                 timeline = self.renderer.timeline.with_cadence_change(self._written, value)
-                self.renderer = self.renderer.replaced(timeline=timeline)
+                self.renderer = self.renderer.replaced(timeline, changed_at=self._written)
                 self.key_delays.append(time.perf_counter() - asked)
                 self.changes.append((self._written, value))
                 if self._cues_for is not None:

@@ -1,12 +1,12 @@
 """Why the plan's defaults are what they are: the text of ``stridebeat plan explain``, and
-the chart of cadence by week that ``plan show`` ends with."""
+the chart of cadence by week that ``plan show`` ends with (and its ``--json`` records)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from stridebeat.training.plan import Plan
+    from stridebeat.training.plan import Plan, PlannedSession
 
 EXPLANATION = """\
 Why the plan looks the way it does
@@ -134,3 +134,21 @@ def cadence_chart(made: Plan, width: int = 40) -> str:
         held = " held" if week in made.held_weeks else ""
         lines.append(f" w{week:<2} {spm:>3} {bar}{held}")
     return "\n".join(lines)
+
+
+def session_record(session: PlannedSession, missed: bool, held: bool) -> dict[str, object]:
+    """One session of ``plan show --json``."""
+    return {
+        "week": session.week,
+        "session": session.number,
+        "date": session.date.isoformat(),
+        "kind": session.kind,
+        "cadence_spm": session.cadence_spm,
+        "minutes": round(session.minutes, 1),
+        "metronome_share": round(session.metronome_share, 3),
+        "retention_check": session.retention_check,
+        "stance_check": session.stance_check,
+        "hip_drop": session.hip_drop,
+        "missed": missed,
+        "held": held,
+    }

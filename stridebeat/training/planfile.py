@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stridebeat.engine.session import metronome_text, parse_metronome
+from stridebeat.engine.session import metronome_text, parse_metronome, toml_string
 from stridebeat.errors import FileInputError
 from stridebeat.paths import app_file
 from stridebeat.tomlfile import KeyLines, Table, parse_toml, read_text
@@ -89,7 +89,7 @@ _HEADER = """\
 
 _TOP_KEYS = (
     "baseline_spm", "target_spm", "target_percent", "weeks", "run_days", "strength_days",
-    "start", "week_cadences", "reviewed_weeks", "held_weeks", "session",
+    "start", "music", "week_cadences", "reviewed_weeks", "held_weeks", "session",
 )  # fmt: skip
 _SESSION_KEYS = (
     "week", "number", "date", "kind", "cadence_spm", "minutes", "metronome", "retention_check",
@@ -119,6 +119,7 @@ def plan_to_toml(plan: Plan) -> str:
         f"run_days = {s.run_days}",
         f"strength_days = {s.strength_days}",
         f"start = {s.start.isoformat()}",
+        *([f"music = {toml_string(s.music)}"] if s.music is not None else []),
         "",
         f"# Target {plan.target_spm} spm. Each week's cadence, for the chart (runs play their "
         "own cadence_spm):",
@@ -224,6 +225,7 @@ def _read_settings(top: Table) -> PlanSettings:
             "strength_days", _whole, "write strength_days = 2", DEFAULT_STRENGTH_DAYS
         ),
         start=_required(top, "start", _date, "write start = 2026-12-07"),
+        music=top.text("music") or None,
     )
 
 

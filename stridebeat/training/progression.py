@@ -59,6 +59,7 @@ class PlanSettings:
     run_days: int = DEFAULT_RUN_DAYS
     strength_days: int = DEFAULT_STRENGTH_DAYS
     start: datetime.date = field(kw_only=True)
+    music: str | None = field(default=None, kw_only=True)  # a folder or playlist to run to
 
 
 class SettingError(InputError):

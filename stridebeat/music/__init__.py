@@ -1,0 +1,1 @@
+"""The runner's own music under the click: tracks, beat analysis, stretching onto the steps."""

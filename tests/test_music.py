@@ -12,12 +12,15 @@ import numpy as np
 import pytest
 import soundfile
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stridebeat.cli.app import cli
 from stridebeat.engine.session import load_session
 from stridebeat.engine.timeline import Timeline
 from stridebeat.music.analysis import analyse
 from stridebeat.music.loudness import LoudnessMeter
+from stridebeat.music.sources import looks_like_audio
 from tests.music_maker import beatless_track, drum_track, onset_errors, write
 
 RATE = 44100
@@ -218,10 +221,17 @@ def test_music_volume_and_normalisation(
 @pytest.mark.parametrize(
     ("make", "said"),
     [
-        (lambda d: (d / "song.mp3").write_text("not music\n") and d / "song.mp3", "cannot read"),
+        (
+            lambda d: (d / "song.mp3").write_text("not music\n") and d / "song.mp3",
+            "this is not an audio file",
+        ),
         (
             lambda d: (d / "x.flac").write_bytes(bytes(range(256)) * 40) and d / "x.flac",
-            "cannot read",
+            "this is not an audio file",
+        ),
+        (  # starts like a FLAC file, then garbage: the decoder's own refusal
+            lambda d: (d / "y.flac").write_bytes(b"fLaC" + bytes(range(256)) * 40) and d / "y.flac",
+            "cannot read this as music",
         ),
         (lambda d: (d / "empty").mkdir() or d / "empty", "holds no music files"),
         (lambda d: (d / "song.m4a").write_bytes(b"\0" * 64) and d / "song.m4a", "convert it"),
@@ -386,3 +396,17 @@ def test_plan_init_remembers_the_music_folder(
     assert given == MusicSettings(folder.resolve(), 40, match=False)
     own = MusicSettings(tracks["run"]).or_from_plan(remembered)
     assert own.source == tracks["run"]  # --music wins over the plan's folder
+
+
+@given(st.binary(max_size=12))
+def test_only_audio_headers_look_like_audio(head: bytes) -> None:
+    known = (b"ID3", b"fLaC", b"OggS", b"RIFF", b"RF64", b"\xff")
+    if not head.startswith(known):
+        assert not looks_like_audio(head)
+
+
+def test_real_headers_look_like_audio(tmp_path: Path) -> None:
+    for fmt in ("wav", "flac", "ogg", "mp3"):
+        path = tmp_path / f"a.{fmt}"
+        soundfile.write(path, np.zeros(4410, np.float32), 44100)
+        assert looks_like_audio(path.read_bytes()[:12]), fmt

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from stridebeat.errors import FileInputError, InputError
+from stridebeat.paths import user_path
 from stridebeat.tomlfile import read_text, regular_file
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,27 @@ def check_track(path: Path) -> None:
         raise FileInputError(
             str(path), None, f"{suffix} files cannot be read here; convert it to MP3, FLAC or OGG"
         )
+    try:
+        with path.open("rb") as file:
+            head = file.read(12)
+    except OSError as exc:
+        raise FileInputError(str(path), None, f"cannot open it ({exc.strerror})") from None
+    if not looks_like_audio(head):
+        # Checked here, so a text file named .mp3 never reaches the decoder, which would
+        # print its own notes about lost MPEG headers before failing.
+        raise FileInputError(
+            str(path),
+            None,
+            "this is not an audio file (it does not start like an MP3, FLAC, OGG or WAV "
+            "file); give a music file, or remove it from the folder or playlist",
+        )
+
+
+def looks_like_audio(head: bytes) -> bool:
+    """Whether a file's first 12 bytes start an MP3, FLAC, Ogg or WAV file."""
+    mpeg_frame = len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
+    wav = head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE"
+    return head.startswith((b"ID3", b"fLaC", b"OggS")) or mpeg_frame or wav
 
 
 def _playlist(path: Path) -> list[Path]:
@@ -56,7 +78,7 @@ def _playlist(path: Path) -> list[Path]:
             missing.append((number, line))
             log.warning("%s:%d: %s is not a local file; skipped", path, number, line)
             continue
-        entry = Path(line).expanduser()
+        entry = user_path(line)
         entry = entry if entry.is_absolute() else path.parent / entry
         if entry.is_file() and entry.suffix.lower() in AUDIO_SUFFIXES:
             tracks.append(entry)

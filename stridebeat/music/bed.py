@@ -9,13 +9,13 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from stridebeat.engine.timeline import Timeline
 from stridebeat.music.mix import Placement, describe
+from stridebeat.music.piecefile import PieceReader, sample_gain
 from stridebeat.music.stretch import PIECE_SECONDS, Piece, make_piece, pieces_of
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class MusicBed:
         self._planned_to = 0
         self._exhausted = False
         self._lock = threading.Lock()
-        self._open: dict[int, Any] = {}
+        self._open: dict[int, PieceReader] = {}
         self._wanted = 0
         self._wake = threading.Condition(self._lock)
         self._stop = False
@@ -210,28 +210,30 @@ class MusicBed:
         lo, hi = max(start, piece.start), min(start + out.shape[0], piece.stop)
         if hi <= lo or piece.gain == 0:
             return
-        handle = self._handle(ready)
-        if handle.tell() != lo - piece.start:  # blocks usually follow on: no seek
-            handle.seek(lo - piece.start)
-        data = handle.read(hi - lo, dtype="float32", always_2d=True)
+        at = lo - piece.start
+        data = self._reader(ready).read(at, hi - lo)
         n = data.shape[0]
         if not n:
             return
-        at = np.arange(lo - piece.start, lo - piece.start + n, dtype=np.float32)
-        envelope = np.full(n, piece.gain, np.float32)
+        into = out[lo - start : lo - start + n]
+        length = piece.stop - piece.start
+        if at >= piece.fade_in and at + n <= length - piece.fade_out:  # no fade: one gain
+            into += data * np.float32(sample_gain(piece.gain))
+            return
+        frame = np.arange(at, at + n, dtype=np.float32)
+        envelope = np.full(n, sample_gain(piece.gain), np.float32)
         if piece.fade_in:
-            envelope *= np.clip(at / piece.fade_in, 0, 1)
+            envelope *= np.clip(frame / piece.fade_in, 0, 1)
         if piece.fade_out:
-            envelope *= np.clip((piece.stop - piece.start - at) / piece.fade_out, 0, 1)
-        out[lo - start : lo - start + n] += data[:, : out.shape[1]] * envelope[:, None]
+            envelope *= np.clip((length - frame) / piece.fade_out, 0, 1)
+        into += data * envelope[:, None]
 
-    def _handle(self, ready: _Ready) -> Any:
-        import soundfile
-
+    def _reader(self, ready: _Ready) -> PieceReader:
         key = id(ready)
         if key not in self._open:
             if len(self._open) > 8:
                 oldest = next(iter(self._open))
                 self._open.pop(oldest).close()
-            self._open[key] = soundfile.SoundFile(str(ready.path))
+            assert ready.path is not None
+            self._open[key] = PieceReader(ready.path)
         return self._open[key]

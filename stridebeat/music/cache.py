@@ -22,8 +22,26 @@ def music_cache_dir() -> Path:
     return app_dir() / "cache" / "music"
 
 
+_KEYS: dict[tuple[str, int, int], str] = {}
+
+
 def content_key(path: Path) -> str:
-    """A digest of the file's bytes (read in 1 MiB pieces)."""
+    """A digest of the file's bytes (read in 1 MiB pieces), worked out once per process
+    for a file whose size and time have not changed."""
+    try:
+        info = path.stat()
+    except OSError:
+        return ""  # analyse() reports what is wrong with the file
+    memo = (str(path), info.st_size, info.st_mtime_ns)
+    if memo not in _KEYS:
+        key = _digest(path)
+        if not key:
+            return key
+        _KEYS[memo] = key
+    return _KEYS[memo]
+
+
+def _digest(path: Path) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"v{FORMAT}".encode())
     try:

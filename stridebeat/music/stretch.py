@@ -12,18 +12,22 @@ import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from stridebeat.errors import StridebeatError
-from stridebeat.files import publish, temp_beside
+from stridebeat.music.cache import content_key
 from stridebeat.music.decode import open_track, source_blocks, stereo_excerpt
 from stridebeat.music.mix import Placement
+from stridebeat.music.piecefile import SUFFIX, is_whole, write_piece
 
 PIECE_SECONDS = 45.0
-FORMAT = 1  # part of each piece's cache key
+FORMAT = 2  # part of each piece's cache key (1: FLAC pieces)
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def pieces_of(placement: Placement, rate: int, first_seconds: float = PIECE_SECO
     """The placement cut at beats into overlapping pieces of about PIECE_SECONDS (the first
     one ``first_seconds``: short after a live change, so it is ready at once)."""
     track = placement.track
-    key = track_key(track.path)
+    key = content_key(track.path)
     source, target = placement.source, placement.target
     if not placement.matched:
         return [
@@ -114,21 +118,9 @@ def pieces_of(placement: Placement, rate: int, first_seconds: float = PIECE_SECO
     return faded
 
 
-_KEYS: dict[tuple[str, int, float], str] = {}
-
-
-def track_key(path: Path) -> str:
-    from stridebeat.music.cache import content_key
-
-    info = path.stat()
-    memo = (str(path), info.st_size, info.st_mtime)
-    if memo not in _KEYS:
-        _KEYS[memo] = content_key(path)
-    return _KEYS[memo]
-
-
 def make_piece(piece: Piece, rate: int, folder: Path) -> Path:
-    """The piece's audio (stereo FLAC at ``rate``), from the cache or made now."""
+    """The piece's audio (16-bit stereo at ``rate``, see piecefile.py), from the cache or
+    made now. Entries of an older format have other names and are left alone."""
     name = hashlib.blake2b(
         repr(
             (
@@ -142,20 +134,14 @@ def make_piece(piece: Piece, rate: int, folder: Path) -> Path:
         ).encode(),
         digest_size=20,
     ).hexdigest()
-    target = folder / f"{name}.flac"
-    if target.is_file():
+    target = folder / f"{name}{SUFFIX}"
+    if is_whole(target):
         return target
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = temp_beside(target).with_suffix(".flac")
-    try:
-        if piece.matched:
-            _stretch(piece, rate, tmp)
-        else:
-            _resample(piece, rate, tmp)
-        publish(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    if piece.matched:
+        _stretch(piece, rate, target)
+    else:
+        _resample(piece, rate, target)
     return target
 
 
@@ -170,16 +156,16 @@ def rubberband_program() -> str:
     return found
 
 
-def _stretch(piece: Piece, rate: int, out: Path) -> None:
+def _stretch(piece: Piece, rate: int, target: Path) -> None:
     import soundfile
 
     program = rubberband_program()
     track = open_track(piece.path)
     with track:
         audio = stereo_excerpt(track, piece.source[0], piece.source[-1], rate)
-    given = temp_beside(out).with_suffix(".wav")
-    timemap = temp_beside(out).with_suffix(".txt")
-    try:
+    with tempfile.TemporaryDirectory(prefix="stridebeat-stretch-") as scratch:
+        given, out = Path(scratch) / "in.wav", Path(scratch) / "out.wav"
+        timemap = Path(scratch) / "timemap.txt"
         soundfile.write(str(given), audio, rate, subtype="FLOAT")
         del audio
         lines = [
@@ -209,31 +195,24 @@ def _stretch(piece: Piece, rate: int, out: Path) -> None:
                 f"Rubber Band could not stretch {piece.path.name}: "
                 f"{(run.stderr or run.stdout).strip()[-300:]}"
             )
-    finally:
-        for left in (given, timemap):
-            if left.exists():
-                left.unlink()
+        with soundfile.SoundFile(str(out)) as made:
+            write_piece(target, piece.end - piece.start, _stereo(source_blocks(made)))
 
 
-def _resample(piece: Piece, rate: int, out: Path) -> None:
+def _stereo(blocks: Iterator[NDArray[np.float32]]) -> Iterator[NDArray[np.float32]]:
+    for block in blocks:
+        yield np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block[:, :2]
+
+
+def _resample(piece: Piece, rate: int, target: Path) -> None:
     """An unmatched track: its own tempo, only resampled to the output rate, in blocks."""
-    import soundfile
     import soxr
 
     track = open_track(piece.path)
-    wanted = piece.end - piece.start
-    with (
-        track,
-        soundfile.SoundFile(str(out), "w", rate, 2, subtype="PCM_24", format="FLAC") as sink,
-    ):
+    with track:
         stream = soxr.ResampleStream(track.samplerate, rate, 2, dtype="float32")
-        written = 0
-        for block in source_blocks(track):
-            if block.shape[1] == 1:
-                block = np.repeat(block, 2, axis=1)
-            data = stream.resample_chunk(np.ascontiguousarray(block[:, :2]), last=False)
-            data = np.clip(data[: wanted - written], -1, 1)
-            sink.write(data)
-            written += len(data)
-            if written >= wanted:
-                break
+        blocks = (
+            stream.resample_chunk(np.ascontiguousarray(block), last=False)
+            for block in _stereo(source_blocks(track))
+        )
+        write_piece(target, piece.end - piece.start, blocks)

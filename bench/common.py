@@ -18,6 +18,10 @@ from typing import Protocol
 # No STRIDEBEAT_SOUND / _VOLUME / _SAMPLE_RATE (or any other STRIDEBEAT_* setting) from the
 # caller: measure the defaults.
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("STRIDEBEAT_")}
+# The measured commands run as an installed stridebeat does: pip byte-compiles a package when
+# it installs it, so the commands may write (and then reuse) bytecode even where the caller
+# has PYTHONDONTWRITEBYTECODE set; otherwise every run would compile stridebeat afresh.
+MEASURED_ENV = {k: v for k, v in CLEAN_ENV.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 # ru_maxrss of a child forked from this (large) Python process and then exec'd keeps the
 # parent's RSS at the fork as a floor, so os.wait4 would report at least our own ~30-50 MiB

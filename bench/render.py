@@ -57,8 +57,8 @@ from numpy.typing import NDArray
 if __package__:  # python -m bench.render: bench/ on sys.path, as for python bench/render.py
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (
-    CLEAN_ENV,
     GNU_TIME,
+    MEASURED_ENV,
     BenchError,
     cache_state,
     median_s,
@@ -141,11 +141,6 @@ with sf.SoundFile(path, "w", samplerate=44100, channels=1, format="WAV", subtype
 """
 
 Floats = NDArray[np.float64]
-
-# The measured commands run as an installed stridebeat does: pip byte-compiles a package when
-# it installs it, so the commands may write (and then reuse) bytecode even where the caller
-# has PYTHONDONTWRITEBYTECODE set; otherwise every run would compile stridebeat afresh.
-MEASURED_ENV = {k: v for k, v in CLEAN_ENV.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 STRIDEBEAT_COMMAND = ""  # --stridebeat: another build to time; the venv's own when empty
 

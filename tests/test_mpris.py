@@ -163,6 +163,19 @@ def test_without_a_session_bus_play_goes_on_and_says_so(jack_server: str, tmp_pa
     assert "Finished after 0:01" in result.stdout
 
 
+def test_standby_with_nothing_to_wait_on_says_so_and_ends(jack_server: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    env["XDG_RUNTIME_DIR"] = str(tmp_path)  # no bus, no terminal, no buttons: no Play can come
+    result = subprocess.run(
+        [*STRIDEBEAT, "standby", "--spm", "170", "--no-speech", "--device", OUTPUT],
+        capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: standby has nothing to wait on: no D-Bus session bus")
+    assert "--buttons" in line and "Traceback" not in result.stderr
+
+
 class _Recorder:
     """A live session that only notes what it was asked (for the bus's answers)."""
 

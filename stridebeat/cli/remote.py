@@ -26,15 +26,17 @@ def remote_controls(
     quit: Callable[[], None] | None = None,
 ) -> Iterator[Remote]:
     """A ``Remote`` steered by every control there is; without a session bus, play goes on
-    and says so in one line. ``start`` and ``quit``: what Play and q do when nothing plays."""
+    and says so in one line. ``start`` and ``quit``: what Play and q do when nothing plays
+    (standby); standby with no control at all is ControlUnavailable, not a wait for ever."""
     from stridebeat.controls.mpris import MprisPlayer
 
     remote = Remote(live.next_action, start, quit)
     with ExitStack() as stack:
         try:
             stack.enter_context(MprisPlayer(remote))
+            bus = ""
         except ControlUnavailable as exc:
-            click.echo(f"No media keys or earbud buttons: {exc}.", err=True)
+            bus = str(exc)
         if live.buttons:
             from stridebeat.controls.buttons import Buttons
 
@@ -43,4 +45,13 @@ def remote_controls(
             from stridebeat.controls.keys import KeyReader, key_bindings
 
             stack.enter_context(KeyReader(key_bindings(remote)))
+        elif start is not None and bus and not live.buttons:
+            # Waiting for a Play that nothing can send would be a hang.
+            raise ControlUnavailable(
+                f"standby has nothing to wait on: {bus}, no terminal and no --buttons. Run "
+                "it in your desktop or user session (systemctl --user, see 'stridebeat "
+                "service install'), on a terminal, or with --buttons"
+            )
+        if bus:
+            click.echo(f"No media keys or earbud buttons: {bus}.", err=True)
         yield remote

@@ -72,3 +72,21 @@ def test_damaged_and_old_cache_entries_are_made_again(tmp_path: Path) -> None:
     a, _ = soundfile.read(str(tmp_path / "a.wav"), dtype="int16")
     b, _ = soundfile.read(str(tmp_path / "b.wav"), dtype="int16")
     assert np.array_equal(a, b)
+
+
+def test_a_long_track_at_its_own_tempo_is_cached_only_as_far_as_the_session_needs(
+    tmp_path: Path,
+) -> None:
+    track = write(tmp_path / "long.flac", drum_track(150, 240)[0])  # 4 minutes
+    rate = 16000
+    result = CliRunner().invoke(
+        cli,
+        ["render", "--spm", "170", "--duration", "20s", "--music", str(track),
+         "--no-music-match", "--sample-rate", str(rate), "-o", str(tmp_path / "a.wav")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pieces = Path(os.environ["STRIDEBEAT_HOME"]) / "cache" / "music" / "pieces"
+    (piece,) = pieces.glob("*.npy")
+    frames = (piece.stat().st_size - 128) / 4  # 16-bit stereo after the .npy header
+    assert 20 * rate <= frames <= 24 * rate  # the session and the fade past its end, not 240 s
+    assert soundfile.info(str(tmp_path / "a.wav")).duration == pytest.approx(20, abs=0.01)

@@ -83,7 +83,7 @@ def plan_music(
         track = Track(path, analysis_of(path))
         placed = _matched(track, grid, cursor, rate, volume, fade) if match else None
         if not isinstance(placed, Placement):
-            placed = _unmatched(track, cursor, rate, volume, fade, placed)
+            placed = _unmatched(track, cursor, length, rate, volume, fade, placed)
         placed = replace(placed, turn=turn)
         turn += 1
         if placed.end <= cursor + rate:  # a track too short to carry on with
@@ -180,9 +180,12 @@ def _matched(
 
 
 def _unmatched(
-    track: Track, cursor: int, rate: int, volume: float, fade: int, why: str | None
+    track: Track, cursor: int, length: int, rate: int, volume: float, fade: int, why: str | None
 ) -> Placement:
-    duration = track.analysis.duration
+    # Only as much as the session still needs (with room for the fade past its end), so a
+    # long track under a short session is not resampled and cached whole.
+    needed = (length - cursor) / rate + UNMATCHED_CROSSFADE
+    duration = min(track.analysis.duration, needed)
     end = cursor + int(round(duration * rate))
     note = "at its own tempo (--no-music-match)" if why is None else f"unmatched: {why}"
     overlap = min(int(UNMATCHED_CROSSFADE * rate), (end - cursor) // 4)

@@ -24,8 +24,6 @@ import sys
 import tempfile
 import time
 import wave
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from stridebeat.engine.session import steady_session
 from stridebeat.engine.timeline import Timeline
 from stridebeat.sinks.devices import find_device
 from stridebeat.sinks.live import AHEAD_SECONDS, LivePlayer
+from tests.dbus import private_bus
 from tests.jack import OUTPUT
 
 RATE = 48000
@@ -80,23 +79,6 @@ class RemoteRuns:
     polled: tuple[int, int]
     polls: tuple[int, float, float]  # calls, seconds, slowest reply s
     play_seconds: int
-
-
-@contextmanager
-def private_bus() -> Iterator[str]:
-    daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    assert daemon.stdout is not None
-    address = daemon.stdout.readline().strip()
-    try:
-        if not address:
-            raise BenchError("dbus-daemon printed no address")
-        yield address
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
 
 
 def cpu_ticks(pid: int) -> int:
@@ -232,6 +214,13 @@ def polled_play(
 
 
 def measure_remote(server: str, play_percent: float, quick: bool) -> RemoteRuns:
+    try:
+        return _measure_remote(server, play_percent, quick)
+    except RuntimeError as exc:  # the private bus would not start
+        raise BenchError(str(exc)) from None
+
+
+def _measure_remote(server: str, play_percent: float, quick: bool) -> RemoteRuns:
     with private_bus() as address:
         env = {**CLEAN_ENV, "DBUS_SESSION_BUS_ADDRESS": address, "JACK_DEFAULT_SERVER": server,
                "STRIDEBEAT_HOME": os.environ["STRIDEBEAT_HOME"]}  # fmt: skip

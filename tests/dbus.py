@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -22,6 +23,25 @@ PATH = "/org/mpris/MediaPlayer2"
 PLAYER = "org.mpris.MediaPlayer2.Player"
 
 
+@contextmanager
+def private_bus() -> Iterator[str]:
+    """A private ``dbus-daemon --session`` while the block runs: its address (shared by the
+    tests and bench/remote.py)."""
+    daemon = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address"],
+        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert daemon.stdout is not None
+    address = daemon.stdout.readline().strip()
+    try:
+        if not address:
+            raise RuntimeError("dbus-daemon printed no address")
+        yield address
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def session_bus() -> Iterator[str]:
     """The address of a private session bus (``dbus-daemon --session``)."""
@@ -30,20 +50,11 @@ def session_bus() -> Iterator[str]:
         if IS_CI:
             pytest.fail(f"dbus-daemon is not installed: {hint}")
         pytest.skip(f"dbus-daemon is not installed ({hint})")
-    daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address"],
-        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    assert daemon.stdout is not None
-    address = daemon.stdout.readline().strip()
-    if not address:
-        daemon.kill()
-        pytest.fail("dbus-daemon printed no address")
     try:
-        yield address
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
+        with private_bus() as address:
+            yield address
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 def bus_env(address: str) -> dict[str, str]:

@@ -58,6 +58,11 @@ def source_blocks(track: Any, start: int = 0) -> Iterator[NDArray[np.float32]]:
         yield data
 
 
+def as_stereo(block: NDArray[np.float32]) -> NDArray[np.float32]:
+    """(frames × channels) audio as two channels: mono doubled, past the second dropped."""
+    return np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block[:, :2]
+
+
 def mono_at(track: Any, rate: int) -> Iterator[NDArray[np.float32]]:
     """The whole track as mono blocks resampled to ``rate`` (for analysis)."""
     import soxr
@@ -75,11 +80,7 @@ def stereo_excerpt(track: Any, start: float, stop: float, rate: int) -> NDArray[
     first = max(0, int(start * track.samplerate))
     count = max(0, int(stop * track.samplerate) - first)
     track.seek(min(first, track.frames))
-    data = track.read(count, dtype="float32", always_2d=True)
-    if data.shape[1] == 1:
-        data = np.repeat(data, 2, axis=1)
-    elif data.shape[1] > 2:
-        data = data[:, :2]
+    data = as_stereo(track.read(count, dtype="float32", always_2d=True))
     if track.samplerate != rate and data.shape[0]:
         data = soxr.resample(data, track.samplerate, rate, quality="HQ").astype(np.float32)
     wanted = int(round((stop - start) * rate))

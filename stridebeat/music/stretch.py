@@ -13,16 +13,14 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
 from stridebeat.errors import StridebeatError
 from stridebeat.music.cache import content_key
-from stridebeat.music.decode import open_track, source_blocks, stereo_excerpt
+from stridebeat.music.decode import as_stereo, open_track, source_blocks, stereo_excerpt
 from stridebeat.music.mix import Placement
 from stridebeat.music.piecefile import SUFFIX, is_whole, write_piece
 
@@ -196,12 +194,7 @@ def _stretch(piece: Piece, rate: int, target: Path) -> None:
                 f"{(run.stderr or run.stdout).strip()[-300:]}"
             )
         with soundfile.SoundFile(str(out)) as made:
-            write_piece(target, piece.end - piece.start, _stereo(source_blocks(made)))
-
-
-def _stereo(blocks: Iterator[NDArray[np.float32]]) -> Iterator[NDArray[np.float32]]:
-    for block in blocks:
-        yield np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block[:, :2]
+            write_piece(target, piece.end - piece.start, map(as_stereo, source_blocks(made)))
 
 
 def _resample(piece: Piece, rate: int, target: Path) -> None:
@@ -213,6 +206,6 @@ def _resample(piece: Piece, rate: int, target: Path) -> None:
         stream = soxr.ResampleStream(track.samplerate, rate, 2, dtype="float32")
         blocks = (
             stream.resample_chunk(np.ascontiguousarray(block), last=False)
-            for block in _stereo(source_blocks(track))
+            for block in map(as_stereo, source_blocks(track))
         )
         write_piece(target, piece.end - piece.start, blocks)

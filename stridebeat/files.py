@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from stridebeat.errors import InputError, OutputError
 
@@ -105,6 +106,19 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError, OSError):
         return True  # someone else's process (or we cannot tell): leave its part alone
     return True
+
+
+class Digest(Protocol):
+    """A hashlib object, as far as feeding it goes."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
+def digest_file(digest: Digest, path: Path) -> None:
+    """Feed a file's bytes to ``digest`` in 1 MiB pieces (a long track never sits in memory)."""
+    with path.open("rb") as file:
+        while piece := file.read(1 << 20):
+            digest.update(piece)
 
 
 def publish(tmp: Path, target: Path) -> None:

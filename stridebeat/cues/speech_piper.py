@@ -50,6 +50,7 @@ from stridebeat.cues.speech_engines import (
 )
 from stridebeat.engine.synth import Wave
 from stridebeat.errors import FileInputError
+from stridebeat.files import digest_file
 from stridebeat.paths import voices_dir
 
 # The piper program; None finds it (piper-tts in this environment, else `piper` on PATH).
@@ -305,7 +306,5 @@ def _digest(voice: PiperVoiceFile) -> str:
     """A short hash of a voice's two files."""
     digest = hashlib.sha256()
     for path in (voice.settings, voice.model):
-        with path.open("rb") as file:
-            for block in iter(lambda: file.read(2**20), b""):
-                digest.update(block)
+        digest_file(digest, path)
     return digest.hexdigest()[:16]

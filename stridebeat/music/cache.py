@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from stridebeat.errors import StridebeatError
-from stridebeat.files import write_text_atomically
+from stridebeat.files import digest_file, write_text_atomically
 from stridebeat.music.analysis import TrackAnalysis, analyse
 from stridebeat.paths import app_dir
 
@@ -45,9 +45,7 @@ def _digest(path: Path) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"v{FORMAT}".encode())
     try:
-        with path.open("rb") as file:
-            while piece := file.read(1 << 20):
-                digest.update(piece)
+        digest_file(digest, path)
     except OSError:
         return ""  # analyse() reports what is wrong with the file
     return digest.hexdigest()

@@ -78,7 +78,10 @@ class Remote:
                 self._quit()
             return
         if action in ("next", "previous"):
-            action = self._next_or_previous(action)
+            mapped = self._next_or_previous(action)
+            if mapped is None:
+                return
+            action = mapped
         if action == "play-pause":
             control.toggle_pause()
         elif action == "play":
@@ -98,9 +101,10 @@ class Remote:
         elif action == "cues":
             control.toggle_cues()
 
-    def _next_or_previous(self, action: str) -> str:
+    def _next_or_previous(self, action: str) -> str | None:
+        """The action Next or Previous stands for; None: nothing (Previous, skipping blocks)."""
         if self.next_action == "status":
             return "status"
         if self.next_action == "block":
-            return "next-block" if action == "next" else "none"
+            return "next-block" if action == "next" else None
         return "faster" if action == "next" else "slower"
